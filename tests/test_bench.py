@@ -1,0 +1,25 @@
+"The benchmark script runs and reports what it promises (speed itself is measured, not tested)."
+import json
+import subprocess
+import sys
+
+from diamond.bench import run_benchmarks, time_it
+
+
+def test_time_it_counts_repeats():
+    calls = []
+    r = time_it(lambda: calls.append(1), warmup=2, repeats=3)
+    assert len(calls) == 5 and r["repeats"] == 3 and r["min_s"] <= r["mean_s"] <= r["max_s"]
+
+
+def test_bench_cli_writes_json(tmp_path):
+    out = tmp_path / "bench.json"
+    r = subprocess.run([sys.executable, "-m", "diamond.bench", "--profile", "tiny", "--batch-size", "2", "--warmup", "0",
+                        "--repeats", "1", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    res = json.loads(out.read_text())
+    assert res == json.loads(r.stdout)
+    assert res["profile"] == "tiny" and res["denoiser_train_step"]["window"] == 6
+    for k in ("denoiser_train_step", "generate_b2", "generate_b1"):
+        assert res[k]["mean_s"] > 0 and res[k]["flops"] > 0 and res[k]["flop_per_s"] > 0
+    assert res["generate_b2"]["steps"] == 3

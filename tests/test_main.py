@@ -1,0 +1,60 @@
+"The main job: chapters executed by papermill into a run folder, failures reported with their cell."
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from diamond.config import ConfigError
+from diamond.main import ChapterFailed, MAIN_CHAPTERS, run_chapters
+
+ROOT = Path(__file__).resolve().parent.parent
+FIGURES = {"edm_conditioners.png", "edm_sigma_histogram.png", "unet_parameters.png", "sampler_schedules.png",
+           "sampler_trajectory.png"}
+
+
+def test_main_job_runs_chapters_into_a_run_folder(tmp_path):
+    run = tmp_path / "run"
+    r = subprocess.run([sys.executable, "-m", "diamond.main", "--profile", "tiny", "--seed", "1", "--run-dir", str(run)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    status = json.loads((run / "status.json").read_text())
+    assert status["finished"] and all(status["chapters"][c]["state"] == "done" for c in MAIN_CHAPTERS)
+    assert json.loads((run / "config.json").read_text())["profile"] == "tiny"
+    for ch in MAIN_CHAPTERS:
+        nb = nbformat.read(run / f"{ch}.ipynb", as_version=4)
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert injected and "seed = 1" in injected[0].source
+        assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    assert FIGURES <= {p.name for p in (run / "figures").iterdir()}
+    assert "run folder" in r.stdout
+
+
+def test_a_failing_chapter_is_reported_with_its_cell(tmp_path):
+    nbs = tmp_path / "nbs"; nbs.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("profile = 'tiny'\nseed = 0\noverrides = {}\nrun_dir = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise RuntimeError('the chapter broke')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "python3", "language": "python"}
+    nbformat.write(nb, nbs / "bad.ipynb")
+    run = tmp_path / "run"
+    with pytest.raises(ChapterFailed, match=r"bad.ipynb failed in cell \[4\] `raise RuntimeError\(.the chapter broke.\)` \(RuntimeError: the chapter broke\)"):
+        run_chapters(run, ["bad"], profile="tiny", nbs_dir=nbs, progress=False)
+    status = json.loads((run / "status.json").read_text())
+    assert status["chapters"]["bad"]["state"] == "failed" and not status["finished"]
+    assert (run / "bad.ipynb").exists()          # the executed notebook keeps the traceback
+
+
+def test_bad_arguments_fail_before_anything_is_written(tmp_path):
+    with pytest.raises(ConfigError, match="sampler.steps"):
+        run_chapters(tmp_path / "run", profile="tiny", overrides={"sampler.steps": 3})
+    with pytest.raises(FileNotFoundError, match="nope"):
+        run_chapters(tmp_path / "run", ["nope"], profile="tiny")
+    assert not (tmp_path / "run").exists()
+    r = subprocess.run([sys.executable, "-m", "diamond.main", "--profile", "huge", "--run-dir", str(tmp_path / "r2")],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1 and "unknown profile 'huge'" in r.stderr and not (tmp_path / "r2").exists()
