@@ -104,7 +104,9 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'diamond.unet.Upsample.forward': ('unet.html#upsample.forward', 'diamond/unet.py'),
                               'diamond.unet.count_parameters': ('unet.html#count_parameters', 'diamond/unet.py'),
                               'diamond.unet.num_groups': ('unet.html#num_groups', 'diamond/unet.py')},
-            'diamond.viz': { 'diamond.viz.save_figure': ('viz.html#save_figure', 'diamond/viz.py'),
+            'diamond.viz': { 'diamond.viz._draw': ('viz.html#_draw', 'diamond/viz.py'),
+                             'diamond.viz._finish': ('viz.html#_finish', 'diamond/viz.py'),
+                             'diamond.viz.save_figure': ('viz.html#save_figure', 'diamond/viz.py'),
                              'diamond.viz.show_denoising': ('viz.html#show_denoising', 'diamond/viz.py'),
                              'diamond.viz.show_frames': ('viz.html#show_frames', 'diamond/viz.py'),
                              'diamond.viz.to_uint8_hwc': ('viz.html#to_uint8_hwc', 'diamond/viz.py')}}}

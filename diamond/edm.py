@@ -6,7 +6,7 @@
 __all__ = ['Conditioners', 'precondition', 'randn', 'sample_sigma', 'add_noise', 'training_target', 'denoising_loss', 'quantize',
            'Denoiser', 'denoiser_step_loss', 'denoiser_window_loss']
 
-# %% ../nbs/01_edm.ipynb #62039d43
+# %% ../nbs/01_edm.ipynb #153bdfa6
 import math
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from torch import Tensor
 
 from .config import DenoiserConfig
 
-# %% ../nbs/01_edm.ipynb #8f254a2c
+# %% ../nbs/01_edm.ipynb #e7d6870c
 @dataclass
 class Conditioners:
     "EDM's preconditioning factors for a batch of noise levels (each shaped like `sigma`)."
@@ -37,20 +37,20 @@ def precondition(sigma, sigma_data: float = 0.5, sigma_offset_noise: float = 0.3
     c_noise = s2.sqrt().log() / 4                  # ln(sigma_e) / 4
     return Conditioners(c_in, c_out, c_skip, c_noise)
 
-# %% ../nbs/01_edm.ipynb #c2f12fbb
+# %% ../nbs/01_edm.ipynb #9332eb9e
 def randn(shape, generator: torch.Generator | None = None, device=None, dtype=None) -> Tensor:
     "`torch.randn` that draws on `generator`'s device (reproducible across devices) and returns on `device`."
     gdev = generator.device if generator is not None else device
     z = torch.randn(shape, generator=generator, device=gdev, dtype=dtype)
     return z if device is None else z.to(device)
 
-# %% ../nbs/01_edm.ipynb #81d7637f
+# %% ../nbs/01_edm.ipynb #0a207324
 def sample_sigma(n: int, P_mean: float = -0.4, P_std: float = 1.2, sigma_min: float = 2e-3, sigma_max: float = 20.0,
                  generator: torch.Generator | None = None, device=None) -> Tensor:
     "`n` training noise levels, sigma = exp(N(P_mean, P_std^2)) clipped to [sigma_min, sigma_max] (EDM Eq. 7 sampling)."
     return (randn(n, generator, device) * P_std + P_mean).exp().clip(sigma_min, sigma_max)
 
-# %% ../nbs/01_edm.ipynb #4566b8c4
+# %% ../nbs/01_edm.ipynb #98281293
 def add_noise(x: Tensor, sigma: Tensor, sigma_offset_noise: float = 0.3, generator: torch.Generator | None = None) -> Tensor:
     "y = x + sigma_offset_noise * u + sigma * eps, u ~ N(0,1) of shape (B, C, 1, 1), eps ~ N(0, I) (DIAMOND training noise)."
     b, c = x.shape[:2]
@@ -69,7 +69,7 @@ def denoising_loss(output: Tensor, target: Tensor, mask: Tensor | None = None) -
     if not mask.any(): return output.sum() * 0.0   # no real target in the batch: zero loss, graph kept
     return F.mse_loss(output[mask], target[mask])
 
-# %% ../nbs/01_edm.ipynb #bdf40c2b
+# %% ../nbs/01_edm.ipynb #0c506619
 def quantize(x: Tensor, mode: str = "truncate") -> Tensor:
     "Snap frames in [-1, 1] onto the 256-level grid: `truncate` (authors' uint8 cast), `round`, or `none`."
     if mode == "none": return x
@@ -77,7 +77,7 @@ def quantize(x: Tensor, mode: str = "truncate") -> Tensor:
     v = v.floor() if mode == "truncate" else v.round()
     return v.div(127.5).sub(1)
 
-# %% ../nbs/01_edm.ipynb #ce444c23
+# %% ../nbs/01_edm.ipynb #9e808c47
 def _bcast(c: Tensor, x: Tensor) -> Tensor: return c.view(-1, *[1] * (x.ndim - 1))
 
 class Denoiser(nn.Module):
@@ -110,7 +110,7 @@ class Denoiser(nn.Module):
         out = self(noisy, sigma, obs_history, act_history)
         return quantize(_bcast(cs.c_skip, noisy) * noisy + _bcast(cs.c_out, noisy) * out, self.cfg.quantize)
 
-# %% ../nbs/01_edm.ipynb #0b42af18
+# %% ../nbs/01_edm.ipynb #66a903c9
 @torch.no_grad()
 def _wrap(den: Denoiser, noisy: Tensor, out: Tensor, cs: Conditioners) -> Tensor:
     return quantize(_bcast(cs.c_skip, noisy) * noisy + _bcast(cs.c_out, noisy) * out, den.cfg.quantize)
@@ -126,7 +126,7 @@ def denoiser_step_loss(den: Denoiser, next_obs: Tensor, obs_history: Tensor, act
     loss = denoising_loss(out, training_target(next_obs, noisy, cs).to(out.dtype), mask)
     return loss, _wrap(den, noisy, out.detach(), cs)
 
-# %% ../nbs/01_edm.ipynb #52095dda
+# %% ../nbs/01_edm.ipynb #fe87ba98
 def denoiser_window_loss(den: Denoiser, obs: Tensor, act: Tensor, mask_padding: Tensor | None = None,
                          generator: torch.Generator | None = None) -> Tensor:
     "Mean loss over the S - L chained prediction steps of windows `obs` (B,S,C,H,W), `act` (B,S), `mask_padding` (B,S)."

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['to_uint8_hwc', 'show_frames', 'show_denoising', 'save_figure']
 
-# %% ../nbs/91_viz.ipynb #02b5712e
+# %% ../nbs/91_viz.ipynb #a971d390
 import os
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-# %% ../nbs/91_viz.ipynb #c89dc5b5
+# %% ../nbs/91_viz.ipynb #23384991
 def to_uint8_hwc(frames) -> np.ndarray:
     "Frames as `uint8` `(..., H, W, 3)`. Tensors are channel-first `(..., 3, H, W)`: float in [-1, 1] (mapped by `(x+1)/2*255`, rounded) or uint8."
     if isinstance(frames, torch.Tensor):
@@ -25,37 +25,43 @@ def to_uint8_hwc(frames) -> np.ndarray:
     if a.dtype != np.uint8 or a.shape[-1] != 3: raise TypeError(f"numpy frames must be uint8 (..., H, W, 3); got {a.dtype} {a.shape}")
     return a
 
-# %% ../nbs/91_viz.ipynb #06c3798c
+# %% ../nbs/91_viz.ipynb #7f920194
+def _draw(axes, frames: np.ndarray, titles) -> None:
+    for i, ax in enumerate(axes):
+        ax.axis("off")
+        if i < len(frames) and frames[i] is not None:
+            ax.imshow(frames[i], interpolation="nearest")
+            if titles is not None and i < len(titles) and titles[i] is not None: ax.set_title(str(titles[i]), fontsize=7)
+
+def _finish(fig, suptitle: str | None):
+    if suptitle: fig.suptitle(suptitle, fontsize=9)
+    return fig
+
 def show_frames(frames, titles=None, ncols: int | None = None, size: float = 1.4, suptitle: str | None = None):
-    "Show a sequence (or a grid, if `frames` is 2-D in its leading dims) of frames; returns the figure."
+    "Show a sequence of frames (wrapped after `ncols`), or a grid if `frames` has two leading dims; returns the figure."
     a = to_uint8_hwc(frames)
     if a.ndim == 3: a = a[None]
-    grid = a.ndim == 5
-    rows, cols = (a.shape[0], a.shape[1]) if grid else (int(np.ceil(len(a) / (ncols or len(a)))), ncols or len(a))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size + (0.3 if suptitle else 0)), squeeze=False)
-    flat = a.reshape(-1, *a.shape[-3:])
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(flat):
-            ax.imshow(flat[i], interpolation="nearest")
-            if titles is not None and i < len(titles): ax.set_title(str(titles[i]), fontsize=7)
-    if suptitle: fig.suptitle(suptitle, fontsize=9)
-    fig.tight_layout(pad=0.2)
-    return fig
+    if a.ndim == 5: rows, cols = a.shape[:2]
+    else: cols = ncols or len(a); rows = -(-len(a) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * (size + 0.25) + (0.3 if suptitle else 0)), squeeze=False, layout="constrained")
+    _draw(axes.flat, a.reshape(-1, *a.shape[-3:]), titles)
+    return _finish(fig, suptitle)
 
-# %% ../nbs/91_viz.ipynb #284baaff
+# %% ../nbs/91_viz.ipynb #00fcd23e
 def show_denoising(states, sigmas, denoised=None, size: float = 1.4, suptitle: str | None = None):
-    "Show a sampler's states `x` at each `sigma` (top row) and, if given, its denoised estimates (bottom row)."
-    states = [s[0] if s.ndim == 4 else s for s in states]
-    top = torch.stack([s.clamp(-1, 1) for s in states])
-    titles = [f"σ={float(s):.3g}" for s in sigmas]
-    if denoised is None: return show_frames(top, titles, size=size, suptitle=suptitle)
-    den = [d[0] if d.ndim == 4 else d for d in denoised]
-    den = den + [torch.zeros_like(den[0])] * (len(states) - len(den))
-    fig = show_frames(torch.stack([top, torch.stack(den)]), titles + [f"D(x; σ={float(s):.3g})" for s in sigmas], size=size, suptitle=suptitle)
-    return fig
+    "A sampler's path: its states `x` at each sigma (top row) and, if given, the denoised estimate of each step (bottom row)."
+    first = lambda t: t[0] if t.ndim == 4 else t
+    top = to_uint8_hwc(torch.stack([first(s) for s in states]))
+    rows = 1 if denoised is None else 2
+    fig, axes = plt.subplots(rows, len(top), figsize=(len(top) * size, rows * (size + 0.25) + (0.3 if suptitle else 0)), squeeze=False,
+                             layout="constrained")
+    _draw(axes[0], top, [f"x at σ={float(s):.3g}" for s in sigmas])
+    if denoised is not None:
+        bottom = to_uint8_hwc(torch.stack([first(d) for d in denoised]))
+        _draw(axes[1], bottom, [f"D(x; σ={float(s):.3g})" for s in sigmas])
+    return _finish(fig, suptitle)
 
-# %% ../nbs/91_viz.ipynb #1e257813
+# %% ../nbs/91_viz.ipynb #62f4e4cf
 def save_figure(fig, path, dpi: int = 100) -> Path:
     "Save `fig` to `path` (PNG/PDF/SVG by suffix) atomically: a crash never leaves a half-written figure."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
