@@ -12,7 +12,7 @@ MODULES = sorted(m.name for m in pkgutil.iter_modules(diamond.__path__) if not m
 
 
 def test_the_package_has_the_chapter_modules():
-    assert {"config", "edm", "unet", "sampler", "viz", "main", "bench"} <= set(MODULES)
+    assert {"config", "edm", "unet", "sampler", "viz", "main", "bench", "atari", "data", "collect"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
