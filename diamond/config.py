@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['PROFILES', 'SETTINGS_KEYS', 'SettingsError', 'ConfigError', 'Settings', 'find_settings_file', 'read_settings',
            'settings', 'in_test', 'in_notebook', 'default_device', 'configure_torch', 'seed_everything', 'UNetConfig',
-           'DenoiserConfig', 'SamplerConfig', 'OptimConfig', 'Config', 'set_field', 'make_config', 'config_to_dict',
-           'config_from_dict', 'save_config', 'load_config']
+           'DenoiserConfig', 'SamplerConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'Config',
+           'set_field', 'make_config', 'config_to_dict', 'config_from_dict', 'save_config', 'load_config']
 
-# %% ../nbs/90_config.ipynb #d1bbf3d4
+# %% ../nbs/90_config.ipynb #143d87a9
 import configparser
 import copy
 import dataclasses
@@ -26,31 +26,42 @@ from typing import Any
 import numpy as np
 import torch
 
-# %% ../nbs/90_config.ipynb #1532b917
+# %% ../nbs/90_config.ipynb #88c4d5e9
 #: Overrides per profile. `paper` is the published configuration (the dataclass defaults).
 PROFILES: dict[str, dict[str, Any]] = {
     "paper": {},
     "tiny": {
-        # a U-Net small enough for CPU: 4 levels of 32 channels, one block each, attention in the middle only
-        "denoiser.unet.channels": [32, 32, 32, 32],
+        # a U-Net small enough for CPU: 16-16-32-32 channels, one block per level, attention in the middle only
+        "denoiser.unet.channels": [16, 16, 32, 32],
         "denoiser.unet.depths": [1, 1, 1, 1],
         "denoiser.unet.cond_channels": 128,
-        "denoiser_optim.batch_size": 16,
+        "denoiser_optim.batch_size": 8,
         "denoiser_optim.steps_first_epoch": 200,
         "denoiser_optim.steps_per_epoch": 50,
         "denoiser_optim.lr_warmup_steps": 10,
         "denoiser_optim.lr": 1e-3,
+        # a reward/termination model with an 8-8-16-16-channel encoder and a 128-unit LSTM
+        "rew_end.channels": [8, 8, 16, 16],
+        "rew_end.depths": [1, 1, 1, 1],
+        "rew_end.cond_channels": 64,
+        "rew_end.lstm_dim": 128,
+        "rew_end_optim.batch_size": 8,
+        "rew_end_optim.steps_first_epoch": 200,
+        "rew_end_optim.steps_per_epoch": 50,
+        "rew_end_optim.lr_warmup_steps": 10,
+        "rew_end_optim.lr": 1e-3,
+        "world_model_env.batch_size": 8,
     },
 }
 
-# %% ../nbs/90_config.ipynb #6e805909
+# %% ../nbs/90_config.ipynb #0a2906e1
 class SettingsError(ValueError):
     "A bad `settings.ini` (or `DIAMOND_*` environment variable): the message names the key and the file."
 
 class ConfigError(ValueError):
     "A bad config field or override: the message names the field and says what it expects."
 
-# %% ../nbs/90_config.ipynb #b0147d5b
+# %% ../nbs/90_config.ipynb #9daf021c
 def _as_path(v: str) -> str:
     if not v.strip(): raise ValueError("an empty path")
     return v.strip()
@@ -76,7 +87,7 @@ def _as_profile(v: str) -> str:
     if v not in PROFILES: raise ValueError(f"not a profile (expected one of {', '.join(PROFILES)})")
     return v
 
-# %% ../nbs/90_config.ipynb #b328d298
+# %% ../nbs/90_config.ipynb #d68b95fd
 #: Each settings key: (parser, default, what it means).
 SETTINGS_KEYS: dict[str, tuple[Any, str, str]] = {
     "data_dir":     (_as_path, "data",     "episodes collected from real environments"),
@@ -102,7 +113,7 @@ class Settings:
     profile: str
     source: Path | None  # the file they were read from (None: built-in defaults)
 
-# %% ../nbs/90_config.ipynb #ec939258
+# %% ../nbs/90_config.ipynb #446e3ca9
 def find_settings_file(environ: typing.Mapping[str, str] | None = None) -> Path | None:
     "The `settings.ini` the kit reads: `$DIAMOND_SETTINGS`, else the checkout's, else the nearest in cwd or its parents."
     environ = os.environ if environ is None else environ
@@ -117,7 +128,7 @@ def find_settings_file(environ: typing.Mapping[str, str] | None = None) -> Path 
         if (d/"settings.ini").is_file() and (d/"pyproject.toml").is_file(): return (d/"settings.ini").resolve()
     return None
 
-# %% ../nbs/90_config.ipynb #96bb7925
+# %% ../nbs/90_config.ipynb #201d9548
 def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
     "Parse and check the settings file at `path` (default: `find_settings_file()`), then apply `DIAMOND_<KEY>` overrides."
     environ = os.environ if environ is None else environ
@@ -154,14 +165,14 @@ def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, s
     for k in ("data_dir", "runs_dir", "figures_dir"): vals[k] = (root/Path(vals[k]).expanduser()).resolve()
     return Settings(**vals, source=path)
 
-# %% ../nbs/90_config.ipynb #407998e3
+# %% ../nbs/90_config.ipynb #cf53ed4b
 _SETTINGS: list = []
 def settings(reload: bool = False) -> Settings:
     "The kit's settings, read once per process (`reload=True` reads them again)."
     if reload or not _SETTINGS: _SETTINGS[:] = [read_settings()]
     return _SETTINGS[0]
 
-# %% ../nbs/90_config.ipynb #8849c3c8
+# %% ../nbs/90_config.ipynb #e65f23b9
 def in_test() -> bool:
     "True under `nbdev-test` (which sets `IN_TEST`) or pytest."
     return bool(os.environ.get("IN_TEST")) or "PYTEST_CURRENT_TEST" in os.environ
@@ -191,7 +202,7 @@ def seed_everything(seed: int) -> torch.Generator:
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/90_config.ipynb #432b8560
+# %% ../nbs/90_config.ipynb #a4ecbed3
 @dataclass
 class UNetConfig:
     "The action- and noise-conditioned U-Net of the denoiser (DIAMOND appendix; authors' `InnerModelConfig`)."
@@ -213,7 +224,7 @@ class UNetConfig:
         for c in self.channels:
             if c % 8: raise ConfigError(f"unet.channels={self.channels}: each must be a multiple of 8 (attention head dim)")
 
-# %% ../nbs/90_config.ipynb #feae07a7
+# %% ../nbs/90_config.ipynb #79df5242
 @dataclass
 class DenoiserConfig:
     "EDM denoiser with DIAMOND's offset noise (EDM Table 1; DIAMOND §3, appendix)."
@@ -255,7 +266,7 @@ class SamplerConfig:
         if not 0 < self.sigma_min < self.sigma_max:
             raise ConfigError(f"sampler: need 0 < sigma_min < sigma_max, got {self.sigma_min}, {self.sigma_max}")
 
-# %% ../nbs/90_config.ipynb #7c150298
+# %% ../nbs/90_config.ipynb #4f528350
 @dataclass
 class OptimConfig:
     "AdamW with linear warm-up and gradient clipping, as the authors train each model (DIAMOND appendix)."
@@ -269,6 +280,28 @@ class OptimConfig:
     steps_per_epoch: int = 400          # optimiser steps in every later epoch
 
 @dataclass
+class RewEndConfig:
+    "Reward/termination model: frame-pair encoder, LSTM, reward-sign and end heads (DIAMOND appendix)."
+    lstm_dim: int = 512                 # LSTM hidden size
+    cond_channels: int = 128            # action embedding width (conditions the encoder's AdaGN)
+    channels: list[int] = field(default_factory=lambda: [32, 32, 32, 32])  # encoder channels per level
+    depths: list[int] = field(default_factory=lambda: [2, 2, 2, 2])        # residual blocks per level
+    attn_depths: list[bool] = field(default_factory=lambda: [False, False, False, False])
+    img_channels: int = 3
+    img_size: int = 64
+    seq_len: int = 19                   # training windows: imagination horizon 15 + L 4
+
+    def __post_init__(self):
+        if not (len(self.channels) == len(self.depths) == len(self.attn_depths)):
+            raise ConfigError("rew_end: channels, depths and attn_depths need one entry per level")
+
+@dataclass
+class WorldModelEnvConfig:
+    "Imagination: how many dreams run side by side and how long each lasts (DIAMOND §3.3)."
+    batch_size: int = 32                # dreams in parallel (the actor-critic's batch)
+    horizon: int = 15                   # imagined steps before a dream is truncated
+
+@dataclass
 class Config:
     "Everything a run computes with. Serialised as `config.json` in each run folder."
     profile: str = "paper"              # the profile this config was built from
@@ -277,8 +310,11 @@ class Config:
     denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
     denoiser_optim: OptimConfig = field(default_factory=OptimConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    rew_end: RewEndConfig = field(default_factory=RewEndConfig)
+    rew_end_optim: OptimConfig = field(default_factory=lambda: OptimConfig(max_grad_norm=100.0))
+    world_model_env: WorldModelEnvConfig = field(default_factory=WorldModelEnvConfig)
 
-# %% ../nbs/90_config.ipynb #300a37dd
+# %% ../nbs/90_config.ipynb #bcedc4bf
 def _check_type(value: Any, tp: Any, key: str) -> Any:
     "Return `value` converted to the annotated type `tp`, or raise `ConfigError` naming `key`."
     origin = typing.get_origin(tp)
@@ -298,7 +334,7 @@ def _check_type(value: Any, tp: Any, key: str) -> Any:
     else: return value
     raise ConfigError(f"{key}: expected {getattr(tp, '__name__', tp)}, got {value!r} ({type(value).__name__})")
 
-# %% ../nbs/90_config.ipynb #70f8b699
+# %% ../nbs/90_config.ipynb #4903c87e
 def set_field(cfg: Any, key: str, value: Any) -> None:
     "Set the dotted field `key` of the dataclass `cfg` in place, checking the name and the type."
     *parents, last = key.split(".")
@@ -318,7 +354,7 @@ def set_field(cfg: Any, key: str, value: Any) -> None:
         return
     setattr(obj, last, _check_type(value, hints[last], key))
 
-# %% ../nbs/90_config.ipynb #a201e1ca
+# %% ../nbs/90_config.ipynb #a17842fc
 def _revalidate(cfg: Any) -> None:
     "Re-run every nested dataclass's `__post_init__` checks after fields were changed."
     for f in dataclasses.fields(cfg):
@@ -335,7 +371,7 @@ def make_config(profile: str | None = None, overrides: dict[str, Any] | None = N
     _revalidate(cfg)
     return cfg
 
-# %% ../nbs/90_config.ipynb #f171db99
+# %% ../nbs/90_config.ipynb #77b4bdc7
 def config_to_dict(cfg: Any) -> dict:
     "A JSON-ready nested dict of a config dataclass."
     return json.loads(json.dumps(dataclasses.asdict(cfg), allow_nan=True))

@@ -6,7 +6,7 @@
 __all__ = ['Episode', 'EpisodeFileError', 'write_episode', 'read_episode', 'EpisodeDataset', 'CollectStats', 'Collector',
            'collect', 'Batch', 'frames_to_float', 'episode_probabilities', 'SegmentSampler', 'make_batch']
 
-# %% ../nbs/06_data.ipynb #d71c2012
+# %% ../nbs/06_data.ipynb #83ae10a1
 import os
 import re
 import zipfile
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-# %% ../nbs/06_data.ipynb #4aec8135
+# %% ../nbs/06_data.ipynb #3eb21c53
 @dataclass
 class Episode:
     "One episode: `obs` (T,3,H,W) uint8 before each action, `act` (T,), raw `rew` (T,), `end`, `trunc` (T,) and `final_obs` (3,H,W) after the last action."
@@ -53,7 +53,7 @@ class Episode:
         return Episode(*(np.concatenate([a, b]) for a, b in zip(
             (self.obs, self.act, self.rew, self.end, self.trunc), (more.obs, more.act, more.rew, more.end, more.trunc))), more.final_obs)
 
-# %% ../nbs/06_data.ipynb #04a978aa
+# %% ../nbs/06_data.ipynb #b54e5c60
 class EpisodeFileError(RuntimeError):
     "An episode file that cannot be read; the message names the file."
 
@@ -85,7 +85,7 @@ def read_episode(path: Path | str) -> Episode:
         raise EpisodeFileError(f"{path}: cannot read this episode file ({type(e).__name__}: {e}). It may be truncated or "
                                f"not an episode; move it out of the dataset folder (or delete it) and reopen.") from None
 
-# %% ../nbs/06_data.ipynb #17951686
+# %% ../nbs/06_data.ipynb #2a182957
 _EP_RE = re.compile(r"^ep_(\d{6,})\.npz$")
 
 class EpisodeDataset:
@@ -129,7 +129,7 @@ class EpisodeDataset:
     def __repr__(self) -> str:
         return f"EpisodeDataset({str(self.path)!r}: {len(self)} episodes, {self.num_steps} steps)"
 
-# %% ../nbs/06_data.ipynb #5dd5c46b
+# %% ../nbs/06_data.ipynb #73efaf9e
 @dataclass
 class CollectStats:
     "What one `collect` call did."
@@ -147,7 +147,7 @@ class _Buffer:
 
 def _chw(obs: np.ndarray) -> np.ndarray: return np.ascontiguousarray(obs.transpose(2, 0, 1))
 
-# %% ../nbs/06_data.ipynb #c903d9c9
+# %% ../nbs/06_data.ipynb #d6096140
 class Collector:
     "Plays `policy` (a callable `policy(obs, info) -> action`, optionally with `reset()`) in `env` and saves the episodes to `dataset`."
     def __init__(self, env, policy: Callable, dataset: EpisodeDataset):
@@ -193,7 +193,7 @@ def collect(env, policy: Callable, num_steps: int | None = None, num_episodes: i
     if dataset is None: raise ValueError("collect needs a dataset: EpisodeDataset(path)")
     return Collector(env, policy, dataset).collect(num_steps, num_episodes, progress)
 
-# %% ../nbs/06_data.ipynb #642adc22
+# %% ../nbs/06_data.ipynb #40e30f4f
 @dataclass
 class Batch:
     "A batch of windows: `obs` (B,S,3,H,W) float in [-1,1], `act`, `rew`, `end`, `trunc`, `mask_padding` (B,S); where they came from."
@@ -213,7 +213,7 @@ def frames_to_float(x: torch.Tensor) -> torch.Tensor:
     "uint8 frames to float in [-1, 1] (exact: level k becomes k/127.5 - 1)."
     return x.float().div_(127.5).sub_(1.0)
 
-# %% ../nbs/06_data.ipynb #f0821298
+# %% ../nbs/06_data.ipynb #f11c8fa1
 def episode_probabilities(lengths: np.ndarray, weights=(0.1, 0.1, 0.1, 0.7)) -> np.ndarray:
     "Probability of drawing each episode (in collection order): recency buckets with `weights`, or by length."
     n = len(lengths)
@@ -225,7 +225,7 @@ def episode_probabilities(lengths: np.ndarray, weights=(0.1, 0.1, 0.1, 0.7)) -> 
         p[lo:hi] = w / (hi - lo)
     return p / p.sum()
 
-# %% ../nbs/06_data.ipynb #f7f28853
+# %% ../nbs/06_data.ipynb #85769438
 class SegmentSampler:
     "Endless batches of windows of `seq_len` steps from `dataset`, DIAMOND's recency weights, seeded."
     def __init__(self, dataset: EpisodeDataset, seq_len: int, batch_size: int, sample_weights=(0.1, 0.1, 0.1, 0.7),
@@ -235,10 +235,10 @@ class SegmentSampler:
         self.sample_weights, self.beyond_end = sample_weights, can_sample_beyond_end
         self.rng = np.random.default_rng(seed)
 
-    def sample_windows(self) -> list[tuple[int, int]]:
-        "`batch_size` (episode id, start) pairs; `start` may be negative (left padding)."
+    def sample_windows(self, n: int | None = None) -> list[tuple[int, int]]:
+        "`n` (default `batch_size`) (episode id, start) pairs; `start` may be negative (left padding)."
         ids, lengths = self.dataset.ids, self.dataset.lengths
-        picks = self.rng.choice(len(ids), size=self.batch_size, p=episode_probabilities(lengths, self.sample_weights))
+        picks = self.rng.choice(len(ids), size=n or self.batch_size, p=episode_probabilities(lengths, self.sample_weights))
         out, S = [], self.seq_len
         for j in picks:
             n = int(lengths[j]); t = int(self.rng.integers(n))
@@ -249,7 +249,7 @@ class SegmentSampler:
     def __iter__(self) -> Iterator["Batch"]:
         while True: yield make_batch(self.dataset, self.sample_windows(), self.seq_len)
 
-# %% ../nbs/06_data.ipynb #b6422884
+# %% ../nbs/06_data.ipynb #4bf1106e
 def make_batch(dataset: EpisodeDataset, windows: list[tuple[int, int]], seq_len: int) -> Batch:
     "Cut the windows (episode id, start) of `seq_len` steps out of `dataset`, padding outside the episodes."
     B, S = len(windows), seq_len

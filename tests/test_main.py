@@ -12,12 +12,19 @@ from diamond.main import ChapterFailed, MAIN_CHAPTERS, run_chapters
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {"edm_conditioners.png", "edm_sigma_histogram.png", "unet_parameters.png", "sampler_schedules.png",
-           "sampler_trajectory.png"}
+           "sampler_trajectory.png", "world_model_loss.png", "world_model_real_vs_imagined.png", "world_model_drift.png",
+           "reward_end_confusion.png", "imagination_dreams.png"}
+# The real main job trains for minutes and checks that the models learned; here every chapter runs
+# with a few steps only, so the learning checks are switched off (their numbers are in the chapters).
+QUICK = ["07_world_model.collect_steps=400", "07_world_model.test_episodes=1", "07_world_model.denoiser_steps=3",
+         "07_world_model.drift_horizon=4", "07_world_model.drift_trajectories=2", "07_world_model.assert_learning=false",
+         "08_reward_end.collect_steps=400", "08_reward_end.test_episodes=1", "08_reward_end.rew_end_steps=3",
+         "08_reward_end.assert_learning=false", "09_imagination.dream_steps=4"]
 
 
 def test_main_job_runs_chapters_into_a_run_folder(tmp_path):
     run = tmp_path / "run"
-    r = subprocess.run([sys.executable, "-m", "diamond.main", "--profile", "tiny", "--seed", "1", "--run-dir", str(run)],
+    r = subprocess.run([sys.executable, "-m", "diamond.main", "--profile", "tiny", "--seed", "1", "--run-dir", str(run), "--param", *QUICK],
                        cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     status = json.loads((run / "status.json").read_text())
@@ -27,6 +34,7 @@ def test_main_job_runs_chapters_into_a_run_folder(tmp_path):
         nb = nbformat.read(run / f"{ch}.ipynb", as_version=4)
         injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert injected and "seed = 1" in injected[0].source
+        if ch == "07_world_model": assert "denoiser_steps = 3" in injected[0].source
         assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     assert FIGURES <= {p.name for p in (run / "figures").iterdir()}
     assert "run folder" in r.stdout
@@ -54,6 +62,8 @@ def test_bad_arguments_fail_before_anything_is_written(tmp_path):
         run_chapters(tmp_path / "run", profile="tiny", overrides={"sampler.steps": 3})
     with pytest.raises(FileNotFoundError, match="nope"):
         run_chapters(tmp_path / "run", ["nope"], profile="tiny")
+    with pytest.raises(ConfigError, match="07_world_model"):
+        run_chapters(tmp_path / "run", ["01_edm"], profile="tiny", chapter_params={"07_world_model": {"denoiser_steps": 1}})
     assert not (tmp_path / "run").exists()
     r = subprocess.run([sys.executable, "-m", "diamond.main", "--profile", "huge", "--run-dir", str(tmp_path / "r2")],
                        cwd=ROOT, capture_output=True, text=True)
