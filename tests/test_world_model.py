@@ -159,6 +159,7 @@ def test_checkpoints_are_atomic_and_refuse_pickled_code(tmp_path):
 
 def make_wm(tmp_path, batch=4, horizon=3, seed=0):
     cfg = make_config("tiny")
+    torch.manual_seed(0)                                      # the same models in every call: only the env's seed varies
     den, rew = Denoiser(cfg.denoiser, 4).eval(), RewEndModel(cfg.rew_end, 4).eval()
     ds = toy_dataset(tmp_path, [3, 20, 40])
     return WorldModelEnv(den, rew, ds, cfg.sampler, batch_size=batch, horizon=horizon, seed=seed)
