@@ -6,9 +6,10 @@
 __all__ = ['PROFILES', 'SETTINGS_KEYS', 'SettingsError', 'ConfigError', 'Settings', 'find_settings_file', 'read_settings',
            'settings', 'in_test', 'in_notebook', 'default_device', 'configure_torch', 'seed_everything', 'UNetConfig',
            'DenoiserConfig', 'SamplerConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'Config',
-           'set_field', 'make_config', 'config_to_dict', 'config_from_dict', 'save_config', 'load_config']
+           'set_field', 'make_config', 'atomic_write', 'config_to_dict', 'config_from_dict', 'save_config',
+           'load_config']
 
-# %% ../nbs/90_config.ipynb #143d87a9
+# %% ../nbs/90_config.ipynb #1ebde2a2
 import configparser
 import copy
 import dataclasses
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-# %% ../nbs/90_config.ipynb #88c4d5e9
+# %% ../nbs/90_config.ipynb #047ba026
 #: Overrides per profile. `paper` is the published configuration (the dataclass defaults).
 PROFILES: dict[str, dict[str, Any]] = {
     "paper": {},
@@ -54,14 +55,14 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 
-# %% ../nbs/90_config.ipynb #0a2906e1
+# %% ../nbs/90_config.ipynb #080be118
 class SettingsError(ValueError):
     "A bad `settings.ini` (or `DIAMOND_*` environment variable): the message names the key and the file."
 
 class ConfigError(ValueError):
     "A bad config field or override: the message names the field and says what it expects."
 
-# %% ../nbs/90_config.ipynb #9daf021c
+# %% ../nbs/90_config.ipynb #00f6c496
 def _as_path(v: str) -> str:
     if not v.strip(): raise ValueError("an empty path")
     return v.strip()
@@ -87,7 +88,7 @@ def _as_profile(v: str) -> str:
     if v not in PROFILES: raise ValueError(f"not a profile (expected one of {', '.join(PROFILES)})")
     return v
 
-# %% ../nbs/90_config.ipynb #d68b95fd
+# %% ../nbs/90_config.ipynb #af2d3884
 #: Each settings key: (parser, default, what it means).
 SETTINGS_KEYS: dict[str, tuple[Any, str, str]] = {
     "data_dir":     (_as_path, "data",     "episodes collected from real environments"),
@@ -113,7 +114,7 @@ class Settings:
     profile: str
     source: Path | None  # the file they were read from (None: built-in defaults)
 
-# %% ../nbs/90_config.ipynb #446e3ca9
+# %% ../nbs/90_config.ipynb #3c04eeea
 def find_settings_file(environ: typing.Mapping[str, str] | None = None) -> Path | None:
     "The `settings.ini` the kit reads: `$DIAMOND_SETTINGS`, else the checkout's, else the nearest in cwd or its parents."
     environ = os.environ if environ is None else environ
@@ -128,7 +129,7 @@ def find_settings_file(environ: typing.Mapping[str, str] | None = None) -> Path 
         if (d/"settings.ini").is_file() and (d/"pyproject.toml").is_file(): return (d/"settings.ini").resolve()
     return None
 
-# %% ../nbs/90_config.ipynb #201d9548
+# %% ../nbs/90_config.ipynb #52150248
 def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
     "Parse and check the settings file at `path` (default: `find_settings_file()`), then apply `DIAMOND_<KEY>` overrides."
     environ = os.environ if environ is None else environ
@@ -165,14 +166,14 @@ def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, s
     for k in ("data_dir", "runs_dir", "figures_dir"): vals[k] = (root/Path(vals[k]).expanduser()).resolve()
     return Settings(**vals, source=path)
 
-# %% ../nbs/90_config.ipynb #cf53ed4b
+# %% ../nbs/90_config.ipynb #392a08fe
 _SETTINGS: list = []
 def settings(reload: bool = False) -> Settings:
     "The kit's settings, read once per process (`reload=True` reads them again)."
     if reload or not _SETTINGS: _SETTINGS[:] = [read_settings()]
     return _SETTINGS[0]
 
-# %% ../nbs/90_config.ipynb #e65f23b9
+# %% ../nbs/90_config.ipynb #03f36f28
 def in_test() -> bool:
     "True under `nbdev-test` (which sets `IN_TEST`) or pytest."
     return bool(os.environ.get("IN_TEST")) or "PYTEST_CURRENT_TEST" in os.environ
@@ -202,7 +203,7 @@ def seed_everything(seed: int) -> torch.Generator:
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/90_config.ipynb #a4ecbed3
+# %% ../nbs/90_config.ipynb #4445de1d
 @dataclass
 class UNetConfig:
     "The action- and noise-conditioned U-Net of the denoiser (DIAMOND appendix; authors' `InnerModelConfig`)."
@@ -224,7 +225,7 @@ class UNetConfig:
         for c in self.channels:
             if c % 8: raise ConfigError(f"unet.channels={self.channels}: each must be a multiple of 8 (attention head dim)")
 
-# %% ../nbs/90_config.ipynb #79df5242
+# %% ../nbs/90_config.ipynb #fd819a9d
 @dataclass
 class DenoiserConfig:
     "EDM denoiser with DIAMOND's offset noise (EDM Table 1; DIAMOND §3, appendix)."
@@ -266,7 +267,7 @@ class SamplerConfig:
         if not 0 < self.sigma_min < self.sigma_max:
             raise ConfigError(f"sampler: need 0 < sigma_min < sigma_max, got {self.sigma_min}, {self.sigma_max}")
 
-# %% ../nbs/90_config.ipynb #4f528350
+# %% ../nbs/90_config.ipynb #9d09bc94
 @dataclass
 class OptimConfig:
     "AdamW with linear warm-up and gradient clipping, as the authors train each model (DIAMOND appendix)."
@@ -314,7 +315,7 @@ class Config:
     rew_end_optim: OptimConfig = field(default_factory=lambda: OptimConfig(max_grad_norm=100.0))
     world_model_env: WorldModelEnvConfig = field(default_factory=WorldModelEnvConfig)
 
-# %% ../nbs/90_config.ipynb #bcedc4bf
+# %% ../nbs/90_config.ipynb #602b2da5
 def _check_type(value: Any, tp: Any, key: str) -> Any:
     "Return `value` converted to the annotated type `tp`, or raise `ConfigError` naming `key`."
     origin = typing.get_origin(tp)
@@ -334,7 +335,7 @@ def _check_type(value: Any, tp: Any, key: str) -> Any:
     else: return value
     raise ConfigError(f"{key}: expected {getattr(tp, '__name__', tp)}, got {value!r} ({type(value).__name__})")
 
-# %% ../nbs/90_config.ipynb #4903c87e
+# %% ../nbs/90_config.ipynb #1c6bbea8
 def set_field(cfg: Any, key: str, value: Any) -> None:
     "Set the dotted field `key` of the dataclass `cfg` in place, checking the name and the type."
     *parents, last = key.split(".")
@@ -354,7 +355,7 @@ def set_field(cfg: Any, key: str, value: Any) -> None:
         return
     setattr(obj, last, _check_type(value, hints[last], key))
 
-# %% ../nbs/90_config.ipynb #a17842fc
+# %% ../nbs/90_config.ipynb #3ba04a7c
 def _revalidate(cfg: Any) -> None:
     "Re-run every nested dataclass's `__post_init__` checks after fields were changed."
     for f in dataclasses.fields(cfg):
@@ -371,7 +372,20 @@ def make_config(profile: str | None = None, overrides: dict[str, Any] | None = N
     _revalidate(cfg)
     return cfg
 
-# %% ../nbs/90_config.ipynb #77b4bdc7
+# %% ../nbs/90_config.ipynb #ddf98c0e
+def atomic_write(path: Path | str, write: typing.Callable, mode: str = "wb") -> Path:
+    "Create `path` by `write(file)` on a hidden temp file, fsync, rename over `path`, fsync the folder: a crash leaves the old file or the new one, never half of one."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, mode) as f:
+        write(f); f.flush(); os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try: os.fsync(fd)
+    finally: os.close(fd)
+    return path
+
+# %% ../nbs/90_config.ipynb #74f5293e
 def config_to_dict(cfg: Any) -> dict:
     "A JSON-ready nested dict of a config dataclass."
     return json.loads(json.dumps(dataclasses.asdict(cfg), allow_nan=True))
@@ -384,13 +398,8 @@ def config_from_dict(d: dict, cls: type = Config) -> Any:
     return cfg
 
 def save_config(cfg: Any, path: Path | str) -> Path:
-    "Write `cfg` as JSON to `path` atomically (a crash leaves the old file or the new one, never half of one)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        json.dump(config_to_dict(cfg), f, indent=2); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-    return path
+    "Write `cfg` as JSON to `path` atomically (`atomic_write`)."
+    return atomic_write(path, lambda f: json.dump(config_to_dict(cfg), f, indent=2), "w")
 
 def load_config(path: Path | str, cls: type = Config) -> Any:
     "Read a config saved by `save_config`."

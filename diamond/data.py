@@ -6,8 +6,7 @@
 __all__ = ['Episode', 'EpisodeFileError', 'write_episode', 'read_episode', 'EpisodeDataset', 'CollectStats', 'Collector',
            'collect', 'Batch', 'frames_to_float', 'episode_probabilities', 'SegmentSampler', 'make_batch']
 
-# %% ../nbs/06_data.ipynb #83ae10a1
-import os
+# %% ../nbs/06_data.ipynb #031c418b
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -18,7 +17,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-# %% ../nbs/06_data.ipynb #3eb21c53
+from .config import atomic_write
+
+# %% ../nbs/06_data.ipynb #a7b8fc04
 @dataclass
 class Episode:
     "One episode: `obs` (T,3,H,W) uint8 before each action, `act` (T,), raw `rew` (T,), `end`, `trunc` (T,) and `final_obs` (3,H,W) after the last action."
@@ -53,26 +54,15 @@ class Episode:
         return Episode(*(np.concatenate([a, b]) for a, b in zip(
             (self.obs, self.act, self.rew, self.end, self.trunc), (more.obs, more.act, more.rew, more.end, more.trunc))), more.final_obs)
 
-# %% ../nbs/06_data.ipynb #b54e5c60
+# %% ../nbs/06_data.ipynb #5f61bbd1
 class EpisodeFileError(RuntimeError):
     "An episode file that cannot be read; the message names the file."
 
 _FIELDS = ("obs", "act", "rew", "end", "trunc", "final_obs")
 
-def _fsync_dir(d: Path) -> None:
-    fd = os.open(d, os.O_RDONLY)
-    try: os.fsync(fd)
-    finally: os.close(fd)
-
 def write_episode(ep: Episode, path: Path | str) -> Path:
-    "Write `ep` to `path` (.npz, compressed) atomically: temp file, fsync, rename, fsync the folder."
-    path = Path(path); tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        np.savez_compressed(f, **{k: getattr(ep, k) for k in _FIELDS})
-        f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-    return path
+    "Write `ep` to `path` (.npz, compressed) atomically: temp file, fsync, rename, fsync the folder (`atomic_write`)."
+    return atomic_write(path, lambda f: np.savez_compressed(f, **{k: getattr(ep, k) for k in _FIELDS}))
 
 def read_episode(path: Path | str) -> Episode:
     "Read an episode written by `write_episode`; any damage raises `EpisodeFileError` naming the file."
@@ -85,7 +75,7 @@ def read_episode(path: Path | str) -> Episode:
         raise EpisodeFileError(f"{path}: cannot read this episode file ({type(e).__name__}: {e}). It may be truncated or "
                                f"not an episode; move it out of the dataset folder (or delete it) and reopen.") from None
 
-# %% ../nbs/06_data.ipynb #2a182957
+# %% ../nbs/06_data.ipynb #bd41b544
 _EP_RE = re.compile(r"^ep_(\d{6,})\.npz$")
 
 class EpisodeDataset:
@@ -129,7 +119,7 @@ class EpisodeDataset:
     def __repr__(self) -> str:
         return f"EpisodeDataset({str(self.path)!r}: {len(self)} episodes, {self.num_steps} steps)"
 
-# %% ../nbs/06_data.ipynb #73efaf9e
+# %% ../nbs/06_data.ipynb #90b55a40
 @dataclass
 class CollectStats:
     "What one `collect` call did."
@@ -147,7 +137,7 @@ class _Buffer:
 
 def _chw(obs: np.ndarray) -> np.ndarray: return np.ascontiguousarray(obs.transpose(2, 0, 1))
 
-# %% ../nbs/06_data.ipynb #d6096140
+# %% ../nbs/06_data.ipynb #5f220ca5
 class Collector:
     "Plays `policy` (a callable `policy(obs, info) -> action`, optionally with `reset()`) in `env` and saves the episodes to `dataset`."
     def __init__(self, env, policy: Callable, dataset: EpisodeDataset):
@@ -193,7 +183,7 @@ def collect(env, policy: Callable, num_steps: int | None = None, num_episodes: i
     if dataset is None: raise ValueError("collect needs a dataset: EpisodeDataset(path)")
     return Collector(env, policy, dataset).collect(num_steps, num_episodes, progress)
 
-# %% ../nbs/06_data.ipynb #40e30f4f
+# %% ../nbs/06_data.ipynb #eb618648
 @dataclass
 class Batch:
     "A batch of windows: `obs` (B,S,3,H,W) float in [-1,1], `act`, `rew`, `end`, `trunc`, `mask_padding` (B,S); where they came from."
@@ -207,13 +197,15 @@ class Batch:
     starts: list
 
     def to(self, device) -> "Batch":
+        "This batch on `device` (itself when `device` is None)."
+        if device is None: return self
         return Batch(*(getattr(self, k).to(device) for k in ("obs", "act", "rew", "end", "trunc", "mask_padding")), self.episode_ids, self.starts)
 
 def frames_to_float(x: torch.Tensor) -> torch.Tensor:
     "uint8 frames to float in [-1, 1] (exact: level k becomes k/127.5 - 1)."
     return x.float().div_(127.5).sub_(1.0)
 
-# %% ../nbs/06_data.ipynb #f11c8fa1
+# %% ../nbs/06_data.ipynb #d3014a71
 def episode_probabilities(lengths: np.ndarray, weights=(0.1, 0.1, 0.1, 0.7)) -> np.ndarray:
     "Probability of drawing each episode (in collection order): recency buckets with `weights`, or by length."
     n = len(lengths)
@@ -225,7 +217,7 @@ def episode_probabilities(lengths: np.ndarray, weights=(0.1, 0.1, 0.1, 0.7)) -> 
         p[lo:hi] = w / (hi - lo)
     return p / p.sum()
 
-# %% ../nbs/06_data.ipynb #85769438
+# %% ../nbs/06_data.ipynb #de9ebc54
 class SegmentSampler:
     "Endless batches of windows of `seq_len` steps from `dataset`, DIAMOND's recency weights, seeded."
     def __init__(self, dataset: EpisodeDataset, seq_len: int, batch_size: int, sample_weights=(0.1, 0.1, 0.1, 0.7),
@@ -249,7 +241,7 @@ class SegmentSampler:
     def __iter__(self) -> Iterator["Batch"]:
         while True: yield make_batch(self.dataset, self.sample_windows(), self.seq_len)
 
-# %% ../nbs/06_data.ipynb #4bf1106e
+# %% ../nbs/06_data.ipynb #17bffbec
 def make_batch(dataset: EpisodeDataset, windows: list[tuple[int, int]], seq_len: int) -> Batch:
     "Cut the windows (episode id, start) of `seq_len` steps out of `dataset`, padding outside the episodes."
     B, S = len(windows), seq_len

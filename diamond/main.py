@@ -6,19 +6,18 @@
 __all__ = ['MAIN_CHAPTERS', 'CHAPTER_PARAMETERS', 'notebooks_dir', 'ChapterFailed', 'run_chapters', 'parse_args',
            'parse_overrides', 'parse_chapter_params', 'main']
 
-# %% ../nbs/92_main.ipynb #13a0a770
+# %% ../nbs/92_main.ipynb #687c5a99
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .config import ConfigError, in_notebook, make_config, save_config, settings
+from .config import ConfigError, atomic_write, in_notebook, make_config, save_config, settings
 
-# %% ../nbs/92_main.ipynb #de7f167d
+# %% ../nbs/92_main.ipynb #99fdffbd
 #: The chapters the main job executes, in order.
 MAIN_CHAPTERS = ("01_edm", "02_unet", "03_sampler", "07_world_model", "08_reward_end", "09_imagination")
 
@@ -42,14 +41,11 @@ def notebooks_dir() -> Path:
         if d is not None and (d/"nbs"/"01_edm.ipynb").is_file(): return d/"nbs"
     raise FileNotFoundError("cannot find the kit's notebooks (nbs/01_edm.ipynb): run from a checkout of the diamond repository")
 
-# %% ../nbs/92_main.ipynb #a9776d1b
+# %% ../nbs/92_main.ipynb #7f701f5a
 class ChapterFailed(RuntimeError):
     "A chapter raised while executing; the message names the notebook, the cell and the error."
 
-def _write_json(path: Path, obj) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f: json.dump(obj, f, indent=2); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
+def _write_json(path: Path, obj) -> None: atomic_write(path, lambda f: json.dump(obj, f, indent=2), "w")
 
 def _execute(src: Path, dst: Path, parameters: dict, cwd: Path, kernel_name: str) -> None:
     import papermill as pm   # imported here: `import diamond.main` stays cheap
@@ -61,7 +57,7 @@ def _execute(src: Path, dst: Path, parameters: dict, cwd: Path, kernel_name: str
         raise ChapterFailed(f"{src.name} failed in cell [{e.exec_count}] `{first_line[:80]}` ({e.ename}: {e.evalue}); "
                             f"the executed notebook with the traceback is {dst}") from None
 
-# %% ../nbs/92_main.ipynb #99c491ce
+# %% ../nbs/92_main.ipynb #d0e774b3
 def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, seed: int = 0, overrides: dict | None = None,
                  nbs_dir=None, kernel_name: str = "python3", progress: bool = True, chapter_params: dict | None = None) -> dict:
     "Execute `chapters` with papermill into `run_dir`; returns the status written to `run_dir/status.json`. `chapter_params` ({chapter: {name: value}}) override `CHAPTER_PARAMETERS`."
@@ -89,7 +85,7 @@ def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, se
     status["finished"] = True; _write_json(run_dir/"status.json", status)
     return status
 
-# %% ../nbs/92_main.ipynb #a7d21c3d
+# %% ../nbs/92_main.ipynb #94707e69
 def parse_args(argv=None) -> argparse.Namespace:
     s = settings()
     p = argparse.ArgumentParser(prog="python -m diamond.main", description="Run the kit's chapters as a batch job into a run folder.")
@@ -134,5 +130,5 @@ def main(argv=None) -> int:
     print(f"run folder: {Path(run_dir).resolve()}  (figures in {Path(run_dir).resolve()/'figures'})")
     return 0
 
-# %% ../nbs/92_main.ipynb #98981d88
+# %% ../nbs/92_main.ipynb #a1b4733a
 if __name__ == "__main__" and not in_notebook(): sys.exit(main())

@@ -6,7 +6,7 @@
 __all__ = ['RewEndEncoder', 'init_lstm', 'RewEndModel', 'confusion', 'expected_confusion', 'rew_end_loss', 'class_metrics',
            'rew_end_sampler', 'rew_end_loss_fn', 'episode_chunks', 'evaluate_rew_end']
 
-# %% ../nbs/08_reward_end.ipynb #8dab1041
+# %% ../nbs/08_reward_end.ipynb #83c2ffed
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -16,10 +16,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .config import RewEndConfig
-from .data import Batch, EpisodeDataset, frames_to_float
+from .data import Batch, EpisodeDataset, SegmentSampler, make_batch
 from .unet import Downsample, ResBlocks
 
-# %% ../nbs/08_reward_end.ipynb #c4a047f0
+# %% ../nbs/08_reward_end.ipynb #a7d4d744
 class RewEndEncoder(nn.Module):
     "Frame-pair encoder: conv, levels of action-conditioned ResBlocks with stride-2 downsampling, then two attention blocks."
     def __init__(self, in_channels: int, cond_channels: int, depths: list[int], channels: list[int], attn_depths: list[bool]):
@@ -37,7 +37,7 @@ class RewEndEncoder(nn.Module):
             x, _ = block(down(x), cond)
         return x
 
-# %% ../nbs/08_reward_end.ipynb #294c1cd0
+# %% ../nbs/08_reward_end.ipynb #a5f7bd34
 def init_lstm(lstm: nn.Module) -> None:
     "Xavier-uniform input weights, orthogonal recurrent weights, zero biases but a forget-gate bias of 1 (authors' init)."
     for name, p in lstm.named_parameters():
@@ -67,7 +67,7 @@ class RewEndModel(nn.Module):
         logits = self.head(x)
         return logits[..., :3], logits[..., 3:], hx_cx
 
-# %% ../nbs/08_reward_end.ipynb #242a1360
+# %% ../nbs/08_reward_end.ipynb #e5bed873
 def confusion(logits: Tensor, target: Tensor, num_classes: int) -> Tensor:
     "Confusion matrix (rows: true class, columns: predicted class) of argmax predictions."
     return torch.bincount(target * num_classes + logits.argmax(-1), minlength=num_classes**2).view(num_classes, num_classes)
@@ -92,7 +92,7 @@ def rew_end_loss(model: RewEndModel, batch: Batch) -> tuple[Tensor, dict]:
                                  "sampled_confusion_rew": expected_confusion(logits_rew[mask].detach(), target_rew, 3),
                                  "sampled_confusion_end": expected_confusion(logits_end[mask].detach(), target_end, 2)}
 
-# %% ../nbs/08_reward_end.ipynb #cae90f51
+# %% ../nbs/08_reward_end.ipynb #8e9e61a4
 def class_metrics(conf: Tensor) -> dict:
     "Per-class precision, recall and F1 from a confusion matrix (rows true, columns predicted); NaN where undefined."
     conf = conf.double()
@@ -101,20 +101,18 @@ def class_metrics(conf: Tensor) -> dict:
     return {"precision": precision.tolist(), "recall": recall.tolist(), "f1": (2 * precision * recall / (precision + recall)).tolist(),
             "support": conf.sum(1).long().tolist()}
 
-# %% ../nbs/08_reward_end.ipynb #105a8fe1
-def rew_end_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> "SegmentSampler":
+# %% ../nbs/08_reward_end.ipynb #946f7815
+def rew_end_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> SegmentSampler:
     "Training windows of `rew_end.seq_len` steps, padded on both sides, with the recency weights."
-    from diamond.data import SegmentSampler
     return SegmentSampler(dataset, cfg.rew_end.seq_len, cfg.rew_end_optim.batch_size, can_sample_beyond_end=True, seed=seed)
 
 def rew_end_loss_fn(model: RewEndModel, device=None) -> Callable:
     "`batch -> (loss, logs)` for `Trainer`."
-    return lambda batch: rew_end_loss(model, batch.to(device) if device is not None else batch)
+    return lambda batch: rew_end_loss(model, batch.to(device))
 
-# %% ../nbs/08_reward_end.ipynb #2dd2db7f
+# %% ../nbs/08_reward_end.ipynb #9e7904b7
 def episode_chunks(dataset: EpisodeDataset, seq_len: int, batch_size: int) -> Iterator[Batch]:
     "Every episode cut into consecutive windows of `seq_len` steps (the last right-padded, dropped if it has < 2 real steps)."
-    from diamond.data import make_batch
     windows = [(i, s) for i in dataset.ids for s in range(0, len(dataset[i]), seq_len) if len(dataset[i]) - s >= 2]
     for k in range(0, len(windows), batch_size): yield make_batch(dataset, windows[k:k + batch_size], seq_len)
 
@@ -125,7 +123,7 @@ def evaluate_rew_end(model: RewEndModel, dataset: EpisodeDataset, seq_len: int =
     keys = ("confusion_rew", "confusion_end", "sampled_confusion_rew", "sampled_confusion_end")
     sums, losses = {}, []
     for b in episode_chunks(dataset, seq_len, batch_size):
-        loss, logs = rew_end_loss(model, b.to(device) if device is not None else b)
+        loss, logs = rew_end_loss(model, b.to(device))
         losses.append(loss.item())
         for k in keys: sums[k] = sums.get(k, 0) + logs[k].cpu()
     return {"loss": float(np.mean(losses)), **sums,

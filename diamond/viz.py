@@ -5,8 +5,7 @@
 # %% auto #0
 __all__ = ['to_uint8_hwc', 'show_frames', 'show_denoising', 'save_figure']
 
-# %% ../nbs/91_viz.ipynb #a971d390
-import os
+# %% ../nbs/91_viz.ipynb #3e698b07
 from pathlib import Path
 
 import matplotlib
@@ -14,7 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-# %% ../nbs/91_viz.ipynb #23384991
+from .config import atomic_write
+
+# %% ../nbs/91_viz.ipynb #e218ecd9
 def to_uint8_hwc(frames) -> np.ndarray:
     "Frames as `uint8` `(..., H, W, 3)`. Tensors are channel-first `(..., 3, H, W)`: float in [-1, 1] (mapped by `(x+1)/2*255`, rounded) or uint8."
     if isinstance(frames, torch.Tensor):
@@ -25,7 +26,7 @@ def to_uint8_hwc(frames) -> np.ndarray:
     if a.dtype != np.uint8 or a.shape[-1] != 3: raise TypeError(f"numpy frames must be uint8 (..., H, W, 3); got {a.dtype} {a.shape}")
     return a
 
-# %% ../nbs/91_viz.ipynb #7f920194
+# %% ../nbs/91_viz.ipynb #7c5ce964
 def _draw(axes, frames: np.ndarray, titles) -> None:
     for i, ax in enumerate(axes):
         ax.axis("off")
@@ -47,7 +48,7 @@ def show_frames(frames, titles=None, ncols: int | None = None, size: float = 1.4
     _draw(axes.flat, a.reshape(-1, *a.shape[-3:]), titles)
     return _finish(fig, suptitle)
 
-# %% ../nbs/91_viz.ipynb #00fcd23e
+# %% ../nbs/91_viz.ipynb #fe49a6e0
 def show_denoising(states, sigmas, denoised=None, size: float = 1.4, suptitle: str | None = None):
     "A sampler's path: its states `x` at each sigma (top row) and, if given, the denoised estimate of each step (bottom row)."
     first = lambda t: t[0] if t.ndim == 4 else t
@@ -61,11 +62,8 @@ def show_denoising(states, sigmas, denoised=None, size: float = 1.4, suptitle: s
         _draw(axes[1], bottom, [f"D(x; σ={float(s):.3g})" for s in sigmas])
     return _finish(fig, suptitle)
 
-# %% ../nbs/91_viz.ipynb #62f4e4cf
+# %% ../nbs/91_viz.ipynb #7944b1b7
 def save_figure(fig, path, dpi: int = 100) -> Path:
     "Save `fig` to `path` (PNG/PDF/SVG by suffix) atomically: a crash never leaves a half-written figure."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
-    os.replace(tmp, path)
-    return path
+    path = Path(path)
+    return atomic_write(path, lambda f: fig.savefig(f, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png"))
