@@ -6,8 +6,9 @@
 __all__ = ['ATARI_100K_GAMES', 'EXPERTS', 'check_game', 'action_names', 'noop_reset', 'skip_and_pool', 'AtariEnv', 'make_env',
            'RandomPolicy', 'BreakoutExpert', 'BoxingExpert', 'make_policy']
 
-# %% ../nbs/05_atari.ipynb #2ac6911f
+# %% ../nbs/05_atari.ipynb #bbc083d6
 import difflib
+import json
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -71,7 +72,7 @@ def skip_and_pool(base: gym.Env, action: int, frame_skip: int, last_raw: np.ndar
         if term or trunc: break
     return np.maximum(prev, raw), raw, total, bool(term), bool(trunc), info
 
-# %% ../nbs/05_atari.ipynb #f1bee25e
+# %% ../nbs/05_atari.ipynb #d2c22c62
 class AtariEnv(gym.Env):
     "One Atari 100k game with DIAMOND's preprocessing: 64x64 RGB uint8 frames, frame skip 4 with max-pool, no-op starts, per-life training episodes."
     metadata = {"render_modes": ["rgb_array"]}
@@ -105,17 +106,39 @@ class AtariEnv(gym.Env):
         "The last max-pooled 210x160 RGB frame, before resizing (for display and the play mode)."
         return self._pooled
 
+    def state_dict(self) -> dict:
+        "Everything needed to continue this game exactly: the emulator (with its RNG), the no-op generator, the frame buffers (tensors and strings only)."
+        if self._obs is None: return {"started": False}
+        import torch
+        return {"started": True, "ale": torch.frombuffer(bytearray(self.base.unwrapped.ale.cloneState(include_rng=True).serialize()), dtype=torch.uint8),
+                "np_random": json.dumps(self.base.unwrapped.np_random.bit_generator.state),
+                "last_raw": torch.from_numpy(self._last_raw.copy()), "pooled": torch.from_numpy(self._pooled.copy()),
+                "obs": torch.from_numpy(self._obs.copy()), "lives": int(self._lives), "game_over": bool(self._game_over),
+                "seed": self._seed}
+
+    def load_state_dict(self, state: dict) -> None:
+        "Continue the game saved by `state_dict` (in this env or a fresh one of the same game)."
+        if not state["started"]: return
+        import ale_py
+        self.base.reset(seed=0)                                           # the wrappers require a reset before stepping
+        self.base.unwrapped.ale.restoreState(ale_py.ALEState(bytes(state["ale"].numpy().tobytes())))
+        self.base.unwrapped.np_random.bit_generator.state = json.loads(state["np_random"])
+        self._last_raw, self._pooled, self._obs = (state[k].numpy().copy() for k in ("last_raw", "pooled", "obs"))
+        self._lives, self._game_over, self._seed = state["lives"], state["game_over"], state["seed"]
+
 # %% ../nbs/05_atari.ipynb #838649c1
 def make_env(game: str, *, train: bool = True, size: int = 64, seed: int | None = None) -> AtariEnv:
     "An Atari 100k game as DIAMOND plays it; `train=True` ends episodes at each lost life, `train=False` plays whole games."
     return AtariEnv(_make_base(game), train=train, size=size, seed=seed)
 
-# %% ../nbs/05_atari.ipynb #6a3456b2
+# %% ../nbs/05_atari.ipynb #6ba2a3a9
 class RandomPolicy:
     "Uniformly random actions from a seeded generator."
     def __init__(self, num_actions: int, seed: int | None = None):
         self.num_actions, self.rng = num_actions, np.random.default_rng(seed)
     def __call__(self, obs, info=None) -> int: return int(self.rng.integers(self.num_actions))
+    def state_dict(self) -> dict: return {"rng": json.dumps(self.rng.bit_generator.state)}
+    def load_state_dict(self, state: dict) -> None: self.rng.bit_generator.state = json.loads(state["rng"])
 
 def _ram(env) -> np.ndarray: return env.unwrapped.ale.getRAM() if hasattr(env, "unwrapped") else env.ale.getRAM()
 

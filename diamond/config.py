@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['PROFILES', 'SETTINGS_KEYS', 'SettingsError', 'ConfigError', 'Settings', 'find_settings_file', 'read_settings',
            'settings', 'in_test', 'in_notebook', 'default_device', 'configure_torch', 'seed_everything', 'UNetConfig',
-           'DenoiserConfig', 'SamplerConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'Config',
-           'set_field', 'make_config', 'atomic_write', 'config_to_dict', 'config_from_dict', 'save_config',
-           'load_config']
+           'DenoiserConfig', 'SamplerConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'ActorCriticConfig',
+           'ActorCriticLossConfig', 'TrainingConfig', 'Config', 'set_field', 'make_config', 'atomic_write',
+           'config_to_dict', 'config_from_dict', 'save_config', 'load_config', 'config_diff']
 
 # %% ../nbs/90_config.ipynb #1ebde2a2
 import configparser
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-# %% ../nbs/90_config.ipynb #047ba026
+# %% ../nbs/90_config.ipynb #2f61f2ee
 #: Overrides per profile. `paper` is the published configuration (the dataclass defaults).
 PROFILES: dict[str, dict[str, Any]] = {
     "paper": {},
@@ -37,8 +37,6 @@ PROFILES: dict[str, dict[str, Any]] = {
         "denoiser.unet.depths": [1, 1, 1, 1],
         "denoiser.unet.cond_channels": 128,
         "denoiser_optim.batch_size": 8,
-        "denoiser_optim.steps_first_epoch": 200,
-        "denoiser_optim.steps_per_epoch": 50,
         "denoiser_optim.lr_warmup_steps": 10,
         "denoiser_optim.lr": 1e-3,
         # a reward/termination model with an 8-8-16-16-channel encoder and a 128-unit LSTM
@@ -47,11 +45,31 @@ PROFILES: dict[str, dict[str, Any]] = {
         "rew_end.cond_channels": 64,
         "rew_end.lstm_dim": 128,
         "rew_end_optim.batch_size": 8,
-        "rew_end_optim.steps_first_epoch": 200,
-        "rew_end_optim.steps_per_epoch": 50,
         "rew_end_optim.lr_warmup_steps": 10,
         "rew_end_optim.lr": 1e-3,
         "world_model_env.batch_size": 8,
+        # an actor-critic with a 16-16-32-32 encoder and a 128-unit LSTM cell, learning from 8 dreams at a time
+        "actor_critic.channels": [16, 16, 32, 32],
+        "actor_critic.lstm_dim": 128,
+        "actor_critic_optim.batch_size": 8,
+        "actor_critic_optim.steps_first_epoch": 10,
+        "actor_critic_optim.steps_per_epoch": 3,
+        "actor_critic_optim.lr_warmup_steps": 5,
+        "actor_critic_optim.lr": 3e-4,
+        # a 2,000-step budget: at least 1,000 random steps first, then epochs of 200 steps, 1 training-only epoch;
+        # the three models train 150/100/10 steps in the first epoch and 20/20/3 in each later one (about 4 minutes on 2 cores)
+        "training.num_steps_total": 2_000,
+        "training.first_epoch_min_steps": 1_000,
+        "training.first_epoch_max_steps": 2_000,
+        "training.steps_per_epoch": 200,
+        "training.num_final_epochs": 1,
+        "training.eval_every": 2,
+        "training.eval_episodes": 2,
+        "training.final_eval_episodes": 4,
+        "denoiser_optim.steps_first_epoch": 150,
+        "denoiser_optim.steps_per_epoch": 20,
+        "rew_end_optim.steps_first_epoch": 100,
+        "rew_end_optim.steps_per_epoch": 20,
     },
 }
 
@@ -129,7 +147,7 @@ def find_settings_file(environ: typing.Mapping[str, str] | None = None) -> Path 
         if (d/"settings.ini").is_file() and (d/"pyproject.toml").is_file(): return (d/"settings.ini").resolve()
     return None
 
-# %% ../nbs/90_config.ipynb #52150248
+# %% ../nbs/90_config.ipynb #55a0d234
 def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
     "Parse and check the settings file at `path` (default: `find_settings_file()`), then apply `DIAMOND_<KEY>` overrides."
     environ = os.environ if environ is None else environ
@@ -149,7 +167,7 @@ def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, s
                 raise SettingsError(f"{path}: unknown key '{k}' in [diamond]; valid keys: {', '.join(SETTINGS_KEYS)}")
             raw[k] = (v, str(path))
     for var in environ:
-        if var.startswith("DIAMOND_") and var != "DIAMOND_SETTINGS":
+        if var.startswith("DIAMOND_") and var not in ("DIAMOND_SETTINGS", "DIAMOND_CRASH_AT"):   # the latter: fault injection (chapter 11)
             k = var[len("DIAMOND_"):].lower()
             if k not in SETTINGS_KEYS:
                 warnings.warn(f"environment variable {var} is not a diamond setting (valid: "
@@ -267,7 +285,7 @@ class SamplerConfig:
         if not 0 < self.sigma_min < self.sigma_max:
             raise ConfigError(f"sampler: need 0 < sigma_min < sigma_max, got {self.sigma_min}, {self.sigma_max}")
 
-# %% ../nbs/90_config.ipynb #9d09bc94
+# %% ../nbs/90_config.ipynb #75bc2186
 @dataclass
 class OptimConfig:
     "AdamW with linear warm-up and gradient clipping, as the authors train each model (DIAMOND appendix)."
@@ -303,6 +321,56 @@ class WorldModelEnvConfig:
     horizon: int = 15                   # imagined steps before a dream is truncated
 
 @dataclass
+class ActorCriticConfig:
+    "The agent's network: a CNN encoder of one frame, an LSTM cell, policy and value heads (DIAMOND appendix)."
+    img_channels: int = 3
+    img_size: int = 64
+    channels: list[int] = field(default_factory=lambda: [32, 32, 64, 64])  # encoder channels per level
+    down: list[bool] = field(default_factory=lambda: [True, True, True, True])  # 2x2 max-pool after the level
+    lstm_dim: int = 512                 # LSTM cell hidden size
+
+    def __post_init__(self):
+        if len(self.channels) != len(self.down): raise ConfigError("actor_critic: channels and down need one entry per level")
+        if self.img_size % 2 ** sum(self.down): raise ConfigError(f"actor_critic: img_size {self.img_size} not divisible by 2**{sum(self.down)}")
+
+@dataclass
+class ActorCriticLossConfig:
+    "λ-returns and the actor-critic loss in imagination (DIAMOND §3.3, appendix)."
+    gamma: float = 0.985                # discount
+    lambda_: float = 0.95               # λ of the λ-returns
+    weight_value_loss: float = 1.0      # weight of (V - G)^2
+    weight_entropy_loss: float = 0.001  # weight of -H(pi)
+    backup_every: int = 15              # imagined steps per update (the λ-return chunk)
+
+    def __post_init__(self):
+        if not (0 <= self.gamma <= 1 and 0 <= self.lambda_ <= 1): raise ConfigError("actor_critic_loss: gamma and lambda_ must lie in [0, 1]")
+        if self.backup_every < 1: raise ConfigError(f"actor_critic_loss.backup_every={self.backup_every}: need at least 1")
+
+@dataclass
+class TrainingConfig:
+    "The Atari 100k protocol: real steps, the epoch loop, evaluation (DIAMOND §4; authors' `collection`, `training`, `evaluation`)."
+    num_steps_total: int = 100_000      # real environment steps in the whole run (the 100k budget)
+    first_epoch_min_steps: int = 5_000  # the first collection takes at least this many steps...
+    first_epoch_max_steps: int = 10_000 # ...and at most this many,
+    first_epoch_threshold_rew: int = 10 # stopping once the two rarest reward signs sum to this
+    steps_per_epoch: int = 100          # real steps collected at the start of each later epoch
+    epsilon: float = 0.01               # collection: probability of a uniformly random action
+    num_final_epochs: int = 50          # training-only epochs after the budget is spent
+    eval_every: int = 10                # test episodes every this many epochs (0: never)
+    eval_episodes: int = 4              # test episodes per evaluation
+    final_eval_episodes: int = 100      # test episodes after the last epoch
+
+    def __post_init__(self):
+        for k in ("num_steps_total", "first_epoch_min_steps", "first_epoch_max_steps", "steps_per_epoch"):
+            if getattr(self, k) < 1: raise ConfigError(f"training.{k}={getattr(self, k)}: must be a positive number of steps")
+        if not self.first_epoch_min_steps <= self.first_epoch_max_steps <= self.num_steps_total:
+            raise ConfigError(f"training: need first_epoch_min_steps <= first_epoch_max_steps <= num_steps_total, got "
+                              f"{self.first_epoch_min_steps}, {self.first_epoch_max_steps}, {self.num_steps_total}")
+        for k in ("num_final_epochs", "eval_every", "eval_episodes", "final_eval_episodes"):
+            if getattr(self, k) < 0: raise ConfigError(f"training.{k}={getattr(self, k)}: must be >= 0")
+        if not 0 <= self.epsilon <= 1: raise ConfigError(f"training.epsilon={self.epsilon}: must lie in [0, 1]")
+
+@dataclass
 class Config:
     "Everything a run computes with. Serialised as `config.json` in each run folder."
     profile: str = "paper"              # the profile this config was built from
@@ -314,6 +382,16 @@ class Config:
     rew_end: RewEndConfig = field(default_factory=RewEndConfig)
     rew_end_optim: OptimConfig = field(default_factory=lambda: OptimConfig(max_grad_norm=100.0))
     world_model_env: WorldModelEnvConfig = field(default_factory=WorldModelEnvConfig)
+    actor_critic: ActorCriticConfig = field(default_factory=ActorCriticConfig)
+    actor_critic_loss: ActorCriticLossConfig = field(default_factory=ActorCriticLossConfig)
+    actor_critic_optim: OptimConfig = field(default_factory=lambda: OptimConfig(
+        weight_decay=0.0, max_grad_norm=100.0, steps_first_epoch=5_000))   # batch_size: dreams per update
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    def __post_init__(self):
+        if self.actor_critic_optim.batch_size != self.world_model_env.batch_size:
+            raise ConfigError(f"actor_critic_optim.batch_size={self.actor_critic_optim.batch_size} must equal world_model_env.batch_size="
+                              f"{self.world_model_env.batch_size} (the actor-critic learns from that many dreams): override both")
 
 # %% ../nbs/90_config.ipynb #602b2da5
 def _check_type(value: Any, tp: Any, key: str) -> Any:
@@ -385,7 +463,7 @@ def atomic_write(path: Path | str, write: typing.Callable, mode: str = "wb") -> 
     finally: os.close(fd)
     return path
 
-# %% ../nbs/90_config.ipynb #74f5293e
+# %% ../nbs/90_config.ipynb #664da414
 def config_to_dict(cfg: Any) -> dict:
     "A JSON-ready nested dict of a config dataclass."
     return json.loads(json.dumps(dataclasses.asdict(cfg), allow_nan=True))
@@ -408,3 +486,13 @@ def load_config(path: Path | str, cls: type = Config) -> Any:
     except (OSError, json.JSONDecodeError) as e: raise ConfigError(f"{path}: cannot be read as a config ({e})") from None
     try: return config_from_dict(d, cls)
     except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
+
+def config_diff(a: Any, b: Any, prefix: str = "") -> list[str]:
+    "Dotted names of the fields in which two configs (dataclasses or their dicts) differ."
+    a, b = (config_to_dict(x) if dataclasses.is_dataclass(x) else x for x in (a, b))
+    out = []
+    for k in sorted(set(a) | set(b)):
+        va, vb = a.get(k), b.get(k)
+        if isinstance(va, dict) and isinstance(vb, dict): out += config_diff(va, vb, f"{prefix}{k}.")
+        elif va != vb: out.append(f"{prefix}{k}")
+    return out

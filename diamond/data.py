@@ -6,7 +6,8 @@
 __all__ = ['Episode', 'EpisodeFileError', 'write_episode', 'read_episode', 'EpisodeDataset', 'CollectStats', 'Collector',
            'collect', 'Batch', 'frames_to_float', 'episode_probabilities', 'SegmentSampler', 'make_batch']
 
-# %% ../nbs/06_data.ipynb #031c418b
+# %% ../nbs/06_data.ipynb #baf288b1
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .config import atomic_write
 
-# %% ../nbs/06_data.ipynb #a7b8fc04
+# %% ../nbs/06_data.ipynb #a9c92d06
 @dataclass
 class Episode:
     "One episode: `obs` (T,3,H,W) uint8 before each action, `act` (T,), raw `rew` (T,), `end`, `trunc` (T,) and `final_obs` (3,H,W) after the last action."
@@ -54,6 +55,12 @@ class Episode:
         return Episode(*(np.concatenate([a, b]) for a, b in zip(
             (self.obs, self.act, self.rew, self.end, self.trunc), (more.obs, more.act, more.rew, more.end, more.trunc))), more.final_obs)
 
+    def head(self, n: int) -> "Episode":
+        "The first `n` steps (unfinished unless `n` is the whole episode: the frame after step n becomes `final_obs`)."
+        if not 0 < n <= len(self): raise ValueError(f"cannot cut an episode of {len(self)} steps to {n}")
+        if n == len(self): return self
+        return Episode(self.obs[:n], self.act[:n], self.rew[:n], self.end[:n], self.trunc[:n], self.obs[n])
+
 # %% ../nbs/06_data.ipynb #5f61bbd1
 class EpisodeFileError(RuntimeError):
     "An episode file that cannot be read; the message names the file."
@@ -75,7 +82,7 @@ def read_episode(path: Path | str) -> Episode:
         raise EpisodeFileError(f"{path}: cannot read this episode file ({type(e).__name__}: {e}). It may be truncated or "
                                f"not an episode; move it out of the dataset folder (or delete it) and reopen.") from None
 
-# %% ../nbs/06_data.ipynb #bd41b544
+# %% ../nbs/06_data.ipynb #02518bce
 _EP_RE = re.compile(r"^ep_(\d{6,})\.npz$")
 
 class EpisodeDataset:
@@ -116,6 +123,24 @@ class EpisodeDataset:
         "Delete every episode of this dataset (the test dataset is cleared before each evaluation)."
         for i in list(self.episodes): self.file(i).unlink(); del self.episodes[i]
 
+    def snapshot(self) -> dict[int, int]:
+        "Episode id -> length: what a run checkpoint records of its dataset."
+        return {i: len(e) for i, e in self.episodes.items()}
+
+    def rollback(self, snapshot: dict[int, int]) -> int:
+        "Return to `snapshot`: episodes added since are deleted, episodes extended since are cut back; returns the steps removed."
+        lost = [i for i, n in snapshot.items() if i not in self.episodes or len(self.episodes[i]) < n]
+        if lost: raise EpisodeFileError(f"{self.path}: episodes {lost[:5]} are missing or shorter than the checkpoint records; "
+                                        f"the dataset was changed outside the run and cannot be rolled back")
+        removed = 0
+        for i in sorted(self.episodes, reverse=True):
+            n = snapshot.get(i, 0)
+            if len(self.episodes[i]) == n: continue
+            removed += len(self.episodes[i]) - n
+            if n == 0: self.file(i).unlink(); del self.episodes[i]
+            else: self.update(i, self.episodes[i].head(n))
+        return removed
+
     def __repr__(self) -> str:
         return f"EpisodeDataset({str(self.path)!r}: {len(self)} episodes, {self.num_steps} steps)"
 
@@ -137,7 +162,7 @@ class _Buffer:
 
 def _chw(obs: np.ndarray) -> np.ndarray: return np.ascontiguousarray(obs.transpose(2, 0, 1))
 
-# %% ../nbs/06_data.ipynb #5f220ca5
+# %% ../nbs/06_data.ipynb #0f3c6163
 class Collector:
     "Plays `policy` (a callable `policy(obs, info) -> action`, optionally with `reset()`) in `env` and saves the episodes to `dataset`."
     def __init__(self, env, policy: Callable, dataset: EpisodeDataset):
@@ -176,6 +201,24 @@ class Collector:
         self._save()                                  # the unfinished episode, extended by the next call
         bar.close()
         return stats
+
+    def state_dict(self) -> dict:
+        "What it takes to go on exactly (between `collect` calls): env and policy state, current frame and episode (tensors and strings)."
+        return {"env": self.env.state_dict(), "policy": self.policy.state_dict() if hasattr(self.policy, "state_dict") else None,
+                "obs": None if self.obs is None else torch.from_numpy(np.array(self.obs)),
+                "info": json.dumps(self.info, default=lambda v: v.item() if hasattr(v, "item") else str(v)),
+                "episode_id": -1 if self.episode_id is None else int(self.episode_id)}
+
+    def load_state_dict(self, state: dict) -> None:
+        "Continue from `state_dict()`; the dataset must hold what it held then (see `EpisodeDataset.rollback`)."
+        self.env.load_state_dict(state["env"])
+        if state["policy"] is not None: self.policy.load_state_dict(state["policy"])
+        self.obs, self.info = (None if state["obs"] is None else state["obs"].numpy().copy()), json.loads(state["info"])
+        self.buf, self.episode_id = _Buffer(), (None if state["episode_id"] < 0 else state["episode_id"])
+        if self.episode_id is not None:
+            ep = self.dataset[self.episode_id]
+            self.buf.obs, self.buf.act, self.buf.rew = list(ep.obs), ep.act.tolist(), ep.rew.tolist()
+            self.buf.end, self.buf.trunc = ep.end.tolist(), ep.trunc.tolist()
 
 def collect(env, policy: Callable, num_steps: int | None = None, num_episodes: int | None = None,
             dataset: EpisodeDataset | None = None, progress: bool = True) -> CollectStats:

@@ -6,7 +6,7 @@
 __all__ = ['MAIN_CHAPTERS', 'CHAPTER_PARAMETERS', 'notebooks_dir', 'ChapterFailed', 'run_chapters', 'parse_args',
            'parse_overrides', 'parse_chapter_params', 'main']
 
-# %% ../nbs/92_main.ipynb #687c5a99
+# %% ../nbs/92_main.ipynb #452c6a1e
 import argparse
 import json
 import sys
@@ -15,11 +15,11 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .config import ConfigError, atomic_write, in_notebook, make_config, save_config, settings
+from .config import ConfigError, atomic_write, config_diff, in_notebook, load_config, make_config, save_config, settings
 
-# %% ../nbs/92_main.ipynb #99fdffbd
+# %% ../nbs/92_main.ipynb #ca99d4a2
 #: The chapters the main job executes, in order.
-MAIN_CHAPTERS = ("01_edm", "02_unet", "03_sampler", "07_world_model", "08_reward_end", "09_imagination")
+MAIN_CHAPTERS = ("01_edm", "02_unet", "03_sampler", "07_world_model", "08_reward_end", "09_imagination", "10_actor_critic", "11_agent")
 
 #: Chapter parameters per profile, on top of profile/seed/overrides/run_dir: how much data and training.
 CHAPTER_PARAMETERS = {
@@ -27,11 +27,15 @@ CHAPTER_PARAMETERS = {
         "07_world_model": dict(collect_steps=5000, test_episodes=2, denoiser_steps=600, drift_horizon=40, drift_trajectories=16, assert_learning=True),
         "08_reward_end": dict(collect_steps=5000, test_episodes=2, rew_end_steps=300, assert_learning=False),  # not yet learned at this budget: reported, not asserted
         "09_imagination": dict(dream_steps=15),
+        "10_actor_critic": dict(ac_steps=4),
+        "11_agent": dict(smoke=False),          # the tiny profile's whole 2,000-step budget
     },
     "paper": {
         "07_world_model": dict(collect_steps=100_000, test_episodes=4, denoiser_steps=10_000, drift_horizon=200, drift_trajectories=64, assert_learning=True),
         "08_reward_end": dict(collect_steps=100_000, test_episodes=4, rew_end_steps=10_000, assert_learning=True),
         "09_imagination": dict(dream_steps=15),
+        "10_actor_critic": dict(ac_steps=4),
+        "11_agent": dict(smoke=False),
     },
 }
 
@@ -57,7 +61,7 @@ def _execute(src: Path, dst: Path, parameters: dict, cwd: Path, kernel_name: str
         raise ChapterFailed(f"{src.name} failed in cell [{e.exec_count}] `{first_line[:80]}` ({e.ename}: {e.evalue}); "
                             f"the executed notebook with the traceback is {dst}") from None
 
-# %% ../nbs/92_main.ipynb #d0e774b3
+# %% ../nbs/92_main.ipynb #b5f352de
 def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, seed: int = 0, overrides: dict | None = None,
                  nbs_dir=None, kernel_name: str = "python3", progress: bool = True, chapter_params: dict | None = None) -> dict:
     "Execute `chapters` with papermill into `run_dir`; returns the status written to `run_dir/status.json`. `chapter_params` ({chapter: {name: value}}) override `CHAPTER_PARAMETERS`."
@@ -67,7 +71,11 @@ def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, se
     nbs_dir = Path(nbs_dir) if nbs_dir else notebooks_dir()
     missing = [c for c in chapters if not (nbs_dir/f"{c}.ipynb").is_file()]
     if missing: raise FileNotFoundError(f"no notebook for chapter(s) {', '.join(missing)} in {nbs_dir}")
-    run_dir = Path(run_dir); (run_dir/"figures").mkdir(parents=True, exist_ok=True)
+    run_dir = Path(run_dir)
+    if (run_dir/"config.json").exists() and (diff := config_diff(load_config(run_dir/"config.json"), cfg)):
+        raise ConfigError(f"{run_dir} holds a run of another config (it differs in {', '.join(diff[:6])}), whose data and "
+                          f"checkpoints the chapters would reuse; choose another --run-dir")
+    (run_dir/"figures").mkdir(parents=True, exist_ok=True)
     save_config(cfg, run_dir/"config.json")
     status = {"profile": cfg.profile, "seed": seed, "overrides": overrides or {}, "chapters": {}, "finished": False}
     params = dict(profile=cfg.profile, seed=seed, overrides=overrides or {}, run_dir=str(run_dir.resolve()))

@@ -6,7 +6,8 @@
 __all__ = ['DECAYED', 'expert_data', 'param_groups', 'warmup', 'Trainer', 'save_state', 'load_state', 'denoiser_loss_fn',
            'denoiser_sampler', 'rollout', 'sample_trajectories', 'pixel_error', 'drift_curve', 'one_step_errors']
 
-# %% ../nbs/07_world_model.ipynb #4dc7309a
+# %% ../nbs/07_world_model.ipynb #c94abf2e
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -52,7 +53,7 @@ def warmup(steps: int) -> Callable[[int], float]:
     "Learning-rate multiplier: step/steps during warm-up (0 at the first update), then 1."
     return lambda s: min(1.0, s / steps) if steps > 0 else 1.0
 
-# %% ../nbs/07_world_model.ipynb #694bd471
+# %% ../nbs/07_world_model.ipynb #3db3995c
 class Trainer:
     "One model's AdamW optimiser, warm-up schedule and gradient clipping; `loss_fn(batch) -> (loss, logs)` defines what it learns."
     def __init__(self, model: nn.Module, loss_fn: Callable, cfg: OptimConfig):
@@ -71,9 +72,9 @@ class Trainer:
         self.opt.step(); self.sched.step(); self.steps += 1
         return {"loss": loss.item(), "grad_norm": grad_norm.item(), "lr": self.sched.get_last_lr()[0], **logs}
 
-    def train(self, batches: Iterable, num_steps: int, progress: bool = True, desc: str = "training") -> list[dict]:
-        "Run `num_steps` updates on `batches`; returns one log dict per step."
-        logs, it = [], iter(batches)
+    def train(self, batches: Iterable | None, num_steps: int, progress: bool = True, desc: str = "training") -> list[dict]:
+        "Run `num_steps` updates on `batches` (None: the loss function makes its own data); returns one log dict per step."
+        logs, it = [], (iter(batches) if batches is not None else itertools.repeat(None))
         for _ in tqdm(range(num_steps), desc=desc, disable=not progress, leave=False): logs.append(self.step(next(it)))
         return logs
 

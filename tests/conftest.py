@@ -2,11 +2,11 @@
 import pytest
 import torch
 
-from diamond.config import configure_torch
+from diamond.config import configure_torch, settings
 
 
 def pytest_configure(config):
-    configure_torch()          # under pytest: settings().test_threads threads
+    configure_torch(settings().test_threads)   # PYTEST_CURRENT_TEST is not set yet here, so name the thread count
 
 
 @pytest.fixture

@@ -23,3 +23,7 @@ def test_bench_cli_writes_json(tmp_path):
     for k in ("denoiser_train_step", "generate_b2", "generate_b1"):
         assert res[k]["mean_s"] > 0 and res[k]["flops"] > 0 and res[k]["flop_per_s"] > 0
     assert res["generate_b2"]["steps"] == 3
+    assert res["rew_end_train_step"]["window"] == 19 and res["rew_end_train_step"]["flops"] > 0
+    ac = res["actor_critic_update"]
+    assert ac["imagined_steps"] == 15 and ac["mean_s"] > 0 and ac["wm_env_batched_steps_per_s"] > 0
+    assert res["env"]["steps_per_s"] > 0

@@ -202,3 +202,37 @@ def test_collect_cli(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "diamond.collect", "--game", "Pacman", "--steps", "5", "--out", str(out)],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "MsPacman" in bad.stderr and EpisodeDataset(out).num_steps == 120
+
+
+def test_rollback_returns_to_a_snapshot(tmp_path):
+    rng = np.random.default_rng(1)
+    ds = EpisodeDataset(tmp_path)
+    ds.add(random_episode(10, rng)); part = random_episode(6, rng, ended=False); i = ds.add(part)
+    snap = ds.snapshot()
+    more = random_episode(5, rng); more.obs[0] = part.final_obs      # it goes on from the frame after its last step
+    ds.update(i, part.extend(more))                                  # the life in progress went on and ended
+    ds.add(random_episode(7, rng)); ds.add(random_episode(3, rng, ended=False))
+    assert ds.rollback(snap) == 5 + 7 + 3
+    again = EpisodeDataset(tmp_path)
+    assert again.snapshot() == snap == {0: 10, 1: 6}
+    assert same(again[1], part) and not again[1].ended                # cut back: unfinished, with the frame after step 6
+    assert ds.rollback(snap) == 0                                     # idempotent (a crash during a rollback is harmless)
+    with pytest.raises(EpisodeFileError, match="cannot be rolled back"):
+        ds.rollback({0: 10, 1: 6, 2: 4})
+
+
+def test_collector_state_continues_the_same_game(tmp_path):
+    def start(path, seed=None):
+        env = make_env("Breakout", train=True, seed=seed)
+        return Collector(env, make_policy("random", env, "Breakout", seed=seed), EpisodeDataset(path))
+    a = start(tmp_path / "a", seed=2); a.collect(num_steps=120, progress=False)
+    snap, state = a.dataset.snapshot(), a.state_dict()
+    torch.save(state, tmp_path / "state.pt")
+    a.collect(num_steps=200, progress=False)
+    b = start(tmp_path / "b", seed=2); b.collect(num_steps=150, progress=False)
+    b = start(tmp_path / "b")
+    b.dataset.rollback(snap)
+    b.load_state_dict(torch.load(tmp_path / "state.pt", weights_only=True))     # no pickled code needed
+    b.collect(num_steps=200, progress=False)
+    assert list(a.dataset.ids) == list(b.dataset.ids)
+    assert all(same(a.dataset[i], b.dataset[i]) for i in a.dataset.ids)

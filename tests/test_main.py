@@ -13,13 +13,15 @@ from diamond.main import ChapterFailed, MAIN_CHAPTERS, run_chapters
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {"edm_conditioners.png", "edm_sigma_histogram.png", "unet_parameters.png", "sampler_schedules.png",
            "sampler_trajectory.png", "world_model_loss.png", "world_model_real_vs_imagined.png", "world_model_drift.png",
-           "reward_end_confusion.png", "imagination_dreams.png"}
+           "reward_end_confusion.png", "imagination_dreams.png", "actor_critic_dream.png"}
+AGENT_FIGURES = {"learning_curves.png", "agent_dream.png"}
 # The real main job trains for minutes and checks that the models learned; here every chapter runs
 # with a few steps only, so the learning checks are switched off (their numbers are in the chapters).
 QUICK = ["07_world_model.collect_steps=400", "07_world_model.test_episodes=1", "07_world_model.denoiser_steps=3",
          "07_world_model.drift_horizon=4", "07_world_model.drift_trajectories=2", "07_world_model.assert_learning=false",
          "08_reward_end.collect_steps=400", "08_reward_end.test_episodes=1", "08_reward_end.rew_end_steps=3",
-         "08_reward_end.assert_learning=false", "09_imagination.dream_steps=4"]
+         "08_reward_end.assert_learning=false", "09_imagination.dream_steps=4", "10_actor_critic.ac_steps=1",
+         "11_agent.smoke=true"]
 
 
 def test_main_job_runs_chapters_into_a_run_folder(tmp_path):
@@ -37,6 +39,8 @@ def test_main_job_runs_chapters_into_a_run_folder(tmp_path):
         if ch == "07_world_model": assert "denoiser_steps = 3" in injected[0].source
         assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     assert FIGURES <= {p.name for p in (run / "figures").iterdir()}
+    assert AGENT_FIGURES <= {p.name for p in (run / "agent" / "figures").iterdir()}
+    assert (run / "agent" / "run_is_over").exists() and json.loads((run / "agent" / "results.json").read_text())["env_steps"] == 300
     assert "run folder" in r.stdout
 
 
@@ -68,3 +72,12 @@ def test_bad_arguments_fail_before_anything_is_written(tmp_path):
     r = subprocess.run([sys.executable, "-m", "diamond.main", "--profile", "huge", "--run-dir", str(tmp_path / "r2")],
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 1 and "unknown profile 'huge'" in r.stderr and not (tmp_path / "r2").exists()
+
+
+def test_a_run_folder_of_another_config_is_refused(tmp_path):
+    run = tmp_path / "run"
+    run_chapters(run, ["01_edm"], profile="tiny", progress=False)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in run.iterdir())
+    with pytest.raises(ConfigError, match="another config.*seed"):
+        run_chapters(run, ["01_edm"], profile="tiny", seed=5, progress=False)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in run.iterdir()) == before

@@ -1,0 +1,267 @@
+"The agent: actor-critic, λ-returns, dream rollouts, the epoch loop, run folders, resume after SIGKILL, bad input."
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from diamond.actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss, lambda_returns
+from diamond.config import ConfigError, make_config, save_config
+from diamond.data import EpisodeDataset
+from diamond.trainer import SMOKE_OVERRIDES, AgentTrainer, RunError, RunFinished, RunFolder, collect_epochs
+from diamond.unet import count_parameters
+
+OFFICIAL = Path(__file__).parent / "data" / "official-state-dict.tsv"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def smoke_config(**kw):
+    return make_config("tiny", {**SMOKE_OVERRIDES, **kw.pop("overrides", {})}, **kw)
+
+
+# ---------------------------------------------------------------- the network
+def test_actor_critic_matches_the_authors_checkpoint_layout():
+    ac = ActorCritic(make_config("paper").actor_critic, num_actions=4)
+    rows = [l.split("\t") for l in OFFICIAL.read_text().splitlines() if l.startswith("actor_critic.")]
+    want = {k[len("actor_critic."):]: tuple(int(x) for x in s.strip("()").split(",") if x.strip()) for k, s, *_ in rows}
+    assert {k: tuple(v.shape) for k, v in ac.state_dict().items()} == want
+    assert count_parameters(ac) == 3_227_585 + 513 * 4
+    assert count_parameters(ActorCritic(make_config("paper").actor_critic, num_actions=18)) == 3_227_585 + 513 * 18
+
+
+def test_fresh_actor_critic_is_uniform_with_zero_value(gen):
+    ac = ActorCritic(make_config("tiny").actor_critic, num_actions=6)
+    x = torch.rand(7, 3, 64, 64, generator=gen) * 2 - 1
+    with torch.no_grad():
+        logits, value, _ = ac(x, ac.zero_state(7))
+        logits2, value2, _ = ac(-x, ac.burn_in(x[:, None].expand(7, 3, 3, 64, 64)))
+    for lg, v in ((logits, value), (logits2, value2)):
+        assert torch.equal(torch.softmax(lg, -1), torch.full((7, 6), 1 / 6)) and torch.equal(v, torch.zeros(7))
+
+
+# ---------------------------------------------------------------- λ-returns
+def reference_returns(rew, end, trunc, val_next, gamma, lam):
+    "The spec's recursion, written step by step with Python floats."
+    B, T = rew.shape
+    out = np.zeros((B, T))
+    for b in range(B):
+        g = float(val_next[b, -1])
+        for t in reversed(range(T)):
+            d, tau, v = float(end[b, t]), float(trunc[b, t]), float(val_next[b, t])
+            if d: g = float(rew[b, t])                                          # an end: nothing after it
+            elif tau: g = float(rew[b, t]) + gamma * v                           # truncation: the last generated frame's value
+            else: g = float(rew[b, t]) + gamma * ((1 - lam) * v + lam * g)       # TD(λ)
+            out[b, t] = g
+    return out
+
+
+def test_lambda_returns_by_hand():
+    rew = torch.tensor([[1., 0, 1], [1, 0, 1], [1, 0, 1], [0, 0, 2]])
+    end = torch.tensor([[0, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 1]])
+    trunc = torch.tensor([[0, 0, 0], [0, 0, 0], [1, 0, 0], [0, 0, 0]])
+    val_next = torch.tensor([[2., 3, 4], [2, 3, 4], [2, 3, 4], [2, 3, 4]])
+    G = lambda_returns(rew, end, trunc, val_next, gamma=0.9, lambda_=0.5)
+    torch.testing.assert_close(G[0], torch.tensor([3.439, 3.42, 4.6]))                  # chunk end bootstraps from V̂_T
+    torch.testing.assert_close(G[1], torch.tensor([1.9, 0.0, 4.6]))                     # end at step 1: G_1 = r_1
+    torch.testing.assert_close(G[2, 0], torch.tensor(2.8))                              # truncation: r + γ V(final frame)
+    torch.testing.assert_close(G[3, 2], torch.tensor(2.0))                              # an end at the chunk's last step ignores V̂_T
+
+
+def test_lambda_returns_match_the_recursion_on_random_chunks():
+    rng = np.random.default_rng(0)
+    rew, val = rng.choice([-1.0, 0, 1], (16, 15)), rng.normal(size=(16, 15))
+    end, trunc = rng.random((16, 15)) < 0.1, rng.random((16, 15)) < 0.1
+    trunc &= ~end
+    G = lambda_returns(*(torch.tensor(a) for a in (rew, end, trunc, val)), gamma=0.985, lambda_=0.95)
+    np.testing.assert_allclose(G.numpy(), reference_returns(rew, end, trunc, val, 0.985, 0.95), rtol=1e-5, atol=1e-5)
+
+
+# ---------------------------------------------------------------- dreams
+class ScriptedDreams:
+    "A stand-in `WorldModelEnv`: frames are constants t/10, ends and truncations at scripted steps."
+    def __init__(self, B, events):
+        self.num_envs, self.events, self.t = B, events, 0
+    def frame(self, v): return torch.full((self.num_envs, 3, 64, 64), v)
+    def reset(self): return self.frame(0.0), {}
+    def step(self, act):
+        self.t += 1
+        end = torch.tensor([self.events.get((b, self.t)) == "end" for b in range(self.num_envs)])
+        trunc = torch.tensor([self.events.get((b, self.t)) == "trunc" for b in range(self.num_envs)])
+        done = end | trunc
+        info = {"final_obs": self.frame(self.t / 10), "burnin_obs": self.frame(-0.5)[:, None].expand(-1, 3, -1, -1, -1)}
+        obs = torch.where(done[:, None, None, None], self.frame(-0.5), self.frame(self.t / 10))
+        return obs, torch.ones(self.num_envs), end, trunc, info
+
+
+def test_dream_rollouts_bootstrap_from_the_final_frame_with_the_pre_reset_memory(gen):
+    torch.manual_seed(0)
+    ac = ActorCritic(make_config("tiny").actor_critic, num_actions=3)
+    torch.nn.init.normal_(ac.critic_linear.weight, std=1.0)                      # a critic that is not constant
+    env = ScriptedDreams(2, {(0, 2): "trunc", (1, 3): "end"})
+    r = DreamRollouts(ac, env, seed=0).chunk(4)
+    # replay by hand: the value of each step's next state
+    with torch.no_grad():
+        hx = ac.zero_state(2); vals, vnext = [], []
+        obs = env.frame(0.0)
+        for t in range(1, 5):
+            _, v, hx = ac(obs, hx); vals.append(v)
+            final = torch.full((2, 3, 64, 64), t / 10)
+            v_final = ac(final, hx)[1]                                          # pre-reset memory, last generated frame
+            vnext.append(v_final)
+            done = torch.tensor([(0, t) in env.events, (1, t) in env.events])
+            if done.any():
+                h0, c0 = ac.burn_in(torch.full((int(done.sum()), 3, 3, 64, 64), -0.5))
+                hx = (torch.where(done[:, None], torch.zeros_like(hx[0]).index_put((done.nonzero()[:, 0],), h0), hx[0]),
+                      torch.where(done[:, None], torch.zeros_like(hx[1]).index_put((done.nonzero()[:, 0],), c0), hx[1]))
+            obs = torch.where(done[:, None, None, None], torch.full_like(final, -0.5), final)
+    torch.testing.assert_close(r.value.detach(), torch.stack(vals, 1))
+    assert r.trunc[0, 1] and r.end[1, 2]
+    torch.testing.assert_close(r.val_next[0, 1], vnext[1][0])                   # truncated: V(final frame), pre-reset memory
+    torch.testing.assert_close(r.val_next[0, 0], r.value[0, 1].detach())        # otherwise: the next step's value
+    torch.testing.assert_close(r.val_next[0, 2], r.value[0, 3].detach())        # after the re-seed (burned-in memory)
+    loss, logs = actor_critic_loss(r, make_config("tiny").actor_critic_loss)
+    loss.backward()
+    assert torch.isfinite(loss) and ac.actor_linear.weight.grad is not None
+
+
+def test_agent_policy_state_round_trip():
+    ac = ActorCritic(make_config("tiny").actor_critic, num_actions=4)
+    frames = np.random.default_rng(0).integers(0, 256, (40, 64, 64, 3), dtype=np.uint8)
+    a = AgentPolicy(ac, epsilon=0.3, seed=1)
+    for f in frames[:20]: a(f)
+    state = a.state_dict()
+    first = [a(f) for f in frames[20:]]
+    b = AgentPolicy(ac, epsilon=0.3, seed=99); b.load_state_dict(state)
+    assert [b(f) for f in frames[20:]] == first
+
+
+# ---------------------------------------------------------------- the loop
+def test_collect_epochs_meets_the_budget_exactly():
+    t = make_config("paper").training
+    assert collect_epochs(5_000, t) == 950 and collect_epochs(10_000, t) == 900 and collect_epochs(5_050, t) == 950
+
+
+def strip_times(lines):
+    return [{k: v for k, v in m.items() if not k.startswith("time/")} for m in lines]
+
+
+def dataset_arrays(path):
+    ds = EpisodeDataset(path)
+    return {i: {k: getattr(ds[i], k) for k in ("obs", "act", "rew", "end", "trunc", "final_obs")} for i in ds.ids}
+
+
+def same_datasets(a, b):
+    da, db = dataset_arrays(a), dataset_arrays(b)
+    return list(da) == list(db) and all(np.array_equal(da[i][k], db[i][k]) for i in da for k in da[i])
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    "One uninterrupted smoke run (300 real steps, 4 epochs)."
+    folder = tmp_path_factory.mktemp("baseline") / "run"
+    res = AgentTrainer(smoke_config(seed=3), folder, progress=False).run()
+    return folder, res
+
+
+def test_run_folder_contents(baseline):
+    folder, res = baseline
+    cfg = smoke_config(seed=3)
+    assert res["env_steps"] == cfg.training.num_steps_total == EpisodeDataset(folder / "dataset" / "train").num_steps
+    lines = RunFolder(folder).read_metrics()
+    assert [m["epoch"] for m in lines] == list(range(res["epochs"] + 1))
+    assert any("test/return_mean" in m for m in lines)
+    for f in ("config.json", "results.json", "run_is_over", "checkpoints/state.pt", "checkpoints/agent.pt",
+              "figures/learning_curves.png", "figures/agent_dream.png"):
+        assert (folder / f).exists(), f
+    agent = torch.load(folder / "checkpoints" / "agent.pt", weights_only=True)
+    assert {k.split(".")[0] for k in agent} == {"denoiser", "rew_end_model", "actor_critic"}
+
+
+def test_same_seed_same_run(baseline, tmp_path):
+    folder, res = baseline
+    res2 = AgentTrainer(smoke_config(seed=3), tmp_path / "again", progress=False).run()
+    assert strip_times(RunFolder(tmp_path / "again").read_metrics()) == strip_times(RunFolder(folder).read_metrics())
+    assert res2["final_returns"] == res["final_returns"]
+    assert same_datasets(folder / "dataset" / "train", tmp_path / "again" / "dataset" / "train")
+
+
+def train_cli(run_dir, *extra, crash=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DIAMOND_CRASH_AT", None)
+    if crash: env["DIAMOND_CRASH_AT"] = crash
+    args = ["--run-dir", str(run_dir), "--no-progress", *extra]
+    return subprocess.run([sys.executable, "-m", "diamond.train", *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+def smoke_args(seed=3):
+    return ["--profile", "tiny", "--seed", str(seed), "--game", "Breakout"] + [f"--set={k}={json.dumps(v)}" for k, v in SMOKE_OVERRIDES.items()]
+
+
+def test_resume_after_sigkill_at_many_points_gives_the_uninterrupted_run(baseline, tmp_path):
+    folder, res = baseline
+    run = tmp_path / "killed"
+    points = ["first:0", "collect:1", "train:2", "checkpoint-write:2", "collect:3", "checkpoint-swap:3", "metrics:3"]
+    p = train_cli(run, *smoke_args(), crash=points[0])
+    assert p.returncode == -9, p.stderr[-2000:]
+    for point in points[1:]:
+        p = train_cli(run, "--resume", crash=point)
+        assert p.returncode == -9, (point, p.stdout[-1000:], p.stderr[-2000:])
+    p = train_cli(run, "--resume")
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics())
+    assert same_datasets(folder / "dataset" / "train", run / "dataset" / "train")       # nothing lost, nothing twice
+    assert json.loads((run / "results.json").read_text())["final_returns"] == res["final_returns"]
+    again = train_cli(run, "--resume")                                                  # finished: not run again
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics())
+
+
+def test_damaged_latest_checkpoint_falls_back_to_the_backup(tmp_path):
+    rf = RunFolder(tmp_path); rf.checkpoint.parent.mkdir(parents=True)
+    rf.write_checkpoint({"epoch": 4}, 4); rf.write_checkpoint({"epoch": 5}, 5)
+    rf.checkpoint.write_bytes(b"not a checkpoint")
+    with pytest.warns(UserWarning, match="backup"):
+        assert rf.read_checkpoint()["epoch"] == 4
+    rf.backup.write_bytes(b"neither")
+    with pytest.warns(UserWarning), pytest.raises(RunError, match="damaged"):
+        rf.read_checkpoint()
+
+
+def listing(path):
+    return sorted((str(p.relative_to(path)), p.stat().st_size, p.stat().st_mtime_ns) for p in path.rglob("*")) if path.exists() else None
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--game", "Breakoutt", "--profile", "tiny"], "unknown game"),
+    (["--profile", "huge"], "profile"),
+    (["--profile", "tiny", "--set", "training.num_steps_total=-100"], "num_steps_total"),
+    (["--profile", "tiny", "--set", "training.first_epoch_min_steps=-1"], "first_epoch_min_steps"),
+])
+def test_bad_arguments_write_nothing(tmp_path, args, message):
+    p = train_cli(tmp_path / "new", *args)
+    assert p.returncode == 2 and message in p.stderr, p.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_folder_of_another_run_is_refused_untouched(tmp_path):
+    run = tmp_path / "run"
+    save_config(smoke_config(seed=3), run / "config.json")
+    (run / "dataset" / "train").mkdir(parents=True)
+    before = listing(run)
+    p = train_cli(run, "--resume", *smoke_args(seed=4))                     # another seed
+    assert p.returncode == 2 and "another config" in p.stderr and "seed" in p.stderr
+    p = train_cli(run, *smoke_args(seed=3))                                 # not a resume: refuses to overwrite
+    assert p.returncode == 2 and "already holds a run" in p.stderr
+    assert listing(run) == before
+    (tmp_path / "junk").mkdir(); (tmp_path / "junk" / "notes.txt").write_text("mine")
+    with pytest.raises(RunError, match="not empty"): AgentTrainer(smoke_config(), tmp_path / "junk")
+    assert listing(tmp_path / "junk") is not None and (tmp_path / "junk" / "notes.txt").read_text() == "mine"
+
+
+def test_finished_run_is_not_rerun(baseline):
+    folder, _ = baseline
+    with pytest.raises(RunFinished): AgentTrainer(smoke_config(seed=3), folder, resume=True)
