@@ -285,7 +285,7 @@ class SamplerConfig:
         if not 0 < self.sigma_min < self.sigma_max:
             raise ConfigError(f"sampler: need 0 < sigma_min < sigma_max, got {self.sigma_min}, {self.sigma_max}")
 
-# %% ../nbs/90_config.ipynb #75bc2186
+# %% ../nbs/90_config.ipynb #e500448f
 @dataclass
 class OptimConfig:
     "AdamW with linear warm-up and gradient clipping, as the authors train each model (DIAMOND appendix)."
@@ -366,8 +366,11 @@ class TrainingConfig:
         if not self.first_epoch_min_steps <= self.first_epoch_max_steps <= self.num_steps_total:
             raise ConfigError(f"training: need first_epoch_min_steps <= first_epoch_max_steps <= num_steps_total, got "
                               f"{self.first_epoch_min_steps}, {self.first_epoch_max_steps}, {self.num_steps_total}")
-        for k in ("num_final_epochs", "eval_every", "eval_episodes", "final_eval_episodes"):
+        for k in ("num_final_epochs", "eval_every", "eval_episodes"):
             if getattr(self, k) < 0: raise ConfigError(f"training.{k}={getattr(self, k)}: must be >= 0")
+        if self.final_eval_episodes < 1: raise ConfigError(f"training.final_eval_episodes={self.final_eval_episodes}: a run's score needs at least 1 test game")
+        if self.eval_every and self.eval_episodes < 1:
+            raise ConfigError(f"training.eval_episodes={self.eval_episodes} with eval_every={self.eval_every}: evaluate at least 1 game, or set eval_every=0")
         if not 0 <= self.epsilon <= 1: raise ConfigError(f"training.epsilon={self.epsilon}: must lie in [0, 1]")
 
 @dataclass

@@ -265,3 +265,10 @@ def test_a_folder_of_another_run_is_refused_untouched(tmp_path):
 def test_finished_run_is_not_rerun(baseline):
     folder, _ = baseline
     with pytest.raises(RunFinished): AgentTrainer(smoke_config(seed=3), folder, resume=True)
+
+
+@pytest.mark.parametrize("key, value", [("training.final_eval_episodes", 0), ("training.eval_episodes", 0),
+                                        ("training.num_steps_total", 0), ("training.epsilon", 1.5)])
+def test_training_config_refuses_what_cannot_run(key, value):
+    with pytest.raises(ConfigError, match=key.split(".")[1]):
+        make_config("tiny", {key: value})
