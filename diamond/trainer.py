@@ -6,8 +6,7 @@
 __all__ = ['SMOKE_OVERRIDES', 'Agent', 'RunError', 'RunFinished', 'derived_seed', 'first_collection_done', 'collect_epochs',
            'RunFolder', 'evaluate_agent', 'plot_learning_curves', 'AgentTrainer']
 
-# %% ../nbs/11_agent.ipynb #d0a21226
-import dataclasses
+# %% ../nbs/11_agent.ipynb #8359487d
 import json
 import math
 import os
