@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-# %% ../nbs/90_config.ipynb #2f61f2ee
+# %% ../nbs/90_config.ipynb #4b972178
 #: Overrides per profile. `paper` is the published configuration (the dataclass defaults).
 PROFILES: dict[str, dict[str, Any]] = {
     "paper": {},
@@ -39,14 +39,16 @@ PROFILES: dict[str, dict[str, Any]] = {
         "denoiser_optim.batch_size": 8,
         "denoiser_optim.lr_warmup_steps": 10,
         "denoiser_optim.lr": 1e-3,
-        # a reward/termination model with an 8-8-16-16-channel encoder and a 128-unit LSTM
+        # a reward/termination model with an 8-8-16-16-channel encoder and the paper's 512-unit LSTM and head: at 128 units
+        # the bias-free head cannot hold the class priors and the reward feature at once (chapter 08), and at lr 1e-3 the
+        # LSTM's gates saturate
         "rew_end.channels": [8, 8, 16, 16],
         "rew_end.depths": [1, 1, 1, 1],
         "rew_end.cond_channels": 64,
-        "rew_end.lstm_dim": 128,
+        "rew_end.lstm_dim": 512,
         "rew_end_optim.batch_size": 8,
         "rew_end_optim.lr_warmup_steps": 10,
-        "rew_end_optim.lr": 1e-3,
+        "rew_end_optim.lr": 3e-4,
         "world_model_env.batch_size": 8,
         # an actor-critic with a 16-16-32-32 encoder and a 128-unit LSTM cell, learning from 8 dreams at a time
         "actor_critic.channels": [16, 16, 32, 32],
