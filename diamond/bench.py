@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['AUTHORS_CPU_SECONDS', 'BENCH_PARTS', 'time_it', 'count_flops', 'bench_denoiser_train_step', 'bench_generate',
-           'bench_rew_end_train_step', 'bench_actor_critic_update', 'bench_env_steps', 'run_benchmarks', 'main']
+           'bench_rew_end_train_step', 'bench_actor_critic_update', 'bench_env_steps', 'bench_play', 'run_benchmarks',
+           'main']
 
-# %% ../nbs/93_bench.ipynb #f3e13050
+# %% ../nbs/93_bench.ipynb #011125f4
 import argparse
 import json
 import platform
@@ -20,11 +21,12 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
-from .atari import make_env
+from .atari import action_names, make_env
 from .config import Config, configure_torch, in_notebook, make_config, settings
 from .data import Episode, EpisodeDataset, SegmentSampler
 from .edm import Denoiser, denoiser_window_loss
 from .imagination import WorldModelEnv
+from .play import PlaySession, play_fps
 from .reward_end import RewEndModel, rew_end_loss_fn
 from .sampler import generate_next_obs
 from .world_model import Trainer
@@ -91,7 +93,7 @@ def bench_generate(cfg: Config, batch_size: int = 32, num_actions: int = 4, devi
     r["flop_per_s"] = r["flops"] / r["mean_s"]
     return r
 
-# %% ../nbs/93_bench.ipynb #5a2fd5a0
+# %% ../nbs/93_bench.ipynb #17716983
 def _fake_dataset(path, num_actions: int, episodes: int = 8, length: int = 60, seed: int = 0) -> EpisodeDataset:
     "A dataset of random episodes, to seed dreams in benchmarks (speed does not depend on the pixels)."
     rng, ds = np.random.default_rng(seed), EpisodeDataset(path)
@@ -146,8 +148,17 @@ def bench_env_steps(game: str = "Breakout", steps: int = 2000) -> dict:
         if term or trunc: env.reset()
     return {"steps_per_s": steps / (time.perf_counter() - t0), "game": game}
 
-# %% ../nbs/93_bench.ipynb #71e98624
-BENCH_PARTS = ("rew_end", "actor_critic", "env")
+def bench_play(cfg: Config, game: str = "Breakout", device=None, seconds: float = 3.0) -> dict:
+    "Frames per second of the play chapter's session in a dream (one step, PNG included), at 1 and 3 Euler steps."
+    device = device or configure_torch()
+    with tempfile.TemporaryDirectory() as d:
+        A = len(action_names(game))
+        s = PlaySession(game, Denoiser(cfg.denoiser, A).to(device), RewEndModel(cfg.rew_end, A).to(device), _fake_dataset(d, A), cfg.sampler,
+                        ActorCritic(cfg.actor_critic, A).to(device), seed=0, record_root=d)
+        return {f"fps_{n}_steps": play_fps(s, n, seconds) for n in (1, 3)} | {"game": game, "with_agent": True}
+
+# %% ../nbs/93_bench.ipynb #41115b6d
+BENCH_PARTS = ("rew_end", "actor_critic", "env", "play")
 
 def run_benchmarks(profile: str = "paper", batch_size: int = 32, warmup: int = 1, repeats: int = 3, device=None,
                    parts=BENCH_PARTS) -> dict:
@@ -164,6 +175,7 @@ def run_benchmarks(profile: str = "paper", batch_size: int = 32, warmup: int = 1
         res["actor_critic_update"] = bench_actor_critic_update(cfg, cfg.world_model_env.batch_size if profile != "paper" else batch_size,
                                                                device=device, warmup=min(warmup, 1), repeats=max(1, repeats // 3))
     if "env" in parts: res["env"] = bench_env_steps()
+    if "play" in parts: res["play"] = bench_play(cfg, device=device)
     if profile == "paper": res["authors_cpu_2cores_s"] = AUTHORS_CPU_SECONDS
     return res
 

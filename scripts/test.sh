@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/setup_browser.sh   # Chromium for the play chapter's browser test
 export PATH="$PWD/.venv/bin:$PATH"
 unset IN_TEST   # nbdev-export does nothing when IN_TEST is set
 

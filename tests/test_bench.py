@@ -27,3 +27,4 @@ def test_bench_cli_writes_json(tmp_path):
     ac = res["actor_critic_update"]
     assert ac["imagined_steps"] == 15 and ac["mean_s"] > 0 and ac["wm_env_batched_steps_per_s"] > 0
     assert res["env"]["steps_per_s"] > 0
+    assert res["play"]["fps_1_steps"] > 0 and res["play"]["fps_3_steps"] > 0
