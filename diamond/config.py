@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['PROFILES', 'SETTINGS_KEYS', 'SettingsError', 'ConfigError', 'Settings', 'find_settings_file', 'read_settings',
            'settings', 'in_test', 'in_notebook', 'default_device', 'configure_torch', 'seed_everything', 'UNetConfig',
-           'DenoiserConfig', 'SamplerConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'ActorCriticConfig',
-           'ActorCriticLossConfig', 'TrainingConfig', 'Config', 'set_field', 'make_config', 'atomic_write',
-           'config_to_dict', 'config_from_dict', 'save_config', 'load_config', 'config_diff']
+           'DenoiserConfig', 'SamplerConfig', 'DDPMConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig',
+           'ActorCriticConfig', 'ActorCriticLossConfig', 'TrainingConfig', 'Config', 'set_field', 'make_config',
+           'atomic_write', 'config_to_dict', 'config_from_dict', 'save_config', 'load_config', 'config_diff']
 
 # %% ../nbs/90_config.ipynb #1ebde2a2
 import configparser
@@ -245,7 +245,7 @@ class UNetConfig:
         for c in self.channels:
             if c % 8: raise ConfigError(f"unet.channels={self.channels}: each must be a multiple of 8 (attention head dim)")
 
-# %% ../nbs/90_config.ipynb #fd819a9d
+# %% ../nbs/90_config.ipynb #88447706
 @dataclass
 class DenoiserConfig:
     "EDM denoiser with DIAMOND's offset noise (EDM Table 1; DIAMOND §3, appendix)."
@@ -287,7 +287,30 @@ class SamplerConfig:
         if not 0 < self.sigma_min < self.sigma_max:
             raise ConfigError(f"sampler: need 0 < sigma_min < sigma_max, got {self.sigma_min}, {self.sigma_max}")
 
-# %% ../nbs/90_config.ipynb #e500448f
+@dataclass
+class DDPMConfig:
+    "The DDPM baseline of the paper's ablation (spec §8): the denoiser's U-Net, epsilon prediction, diffusers' linear schedule."
+    num_train_timesteps: int = 1000     # T
+    beta_start: float = 1e-4            # linear beta schedule from beta_start to beta_end (diffusers' DDPMScheduler defaults)
+    beta_end: float = 0.02
+    sigma_offset_noise: float = 0.3     # offset noise in the training noise, and so in the epsilon target (0 for the compounding-error figure)
+    clip_sample: bool = True            # clip each x0 estimate to [-1, 1]
+    one_step_t: int = 500               # the timestep of 1-step sampling (T // 2: the authors' best single step)
+    num_steps_denoising: int = 3        # sampling steps per frame (the authors' ddpm_sampler)
+    quantize: str = "truncate"          # the generated frame onto 256 levels, as the EDM denoiser's
+
+    def __post_init__(self):
+        if self.num_train_timesteps < 2: raise ConfigError(f"ddpm.num_train_timesteps={self.num_train_timesteps}: need at least 2")
+        if not 0 < self.beta_start < self.beta_end < 1:
+            raise ConfigError(f"ddpm: need 0 < beta_start < beta_end < 1, got {self.beta_start}, {self.beta_end}")
+        if not 0 <= self.one_step_t < self.num_train_timesteps:
+            raise ConfigError(f"ddpm.one_step_t={self.one_step_t}: expected a timestep in [0, {self.num_train_timesteps - 1}]")
+        if not 1 <= self.num_steps_denoising <= self.num_train_timesteps:
+            raise ConfigError(f"ddpm.num_steps_denoising={self.num_steps_denoising}: expected 1 to {self.num_train_timesteps}")
+        if self.quantize not in ("truncate", "round", "none"):
+            raise ConfigError(f"ddpm.quantize={self.quantize!r}: expected 'truncate', 'round' or 'none'")
+
+# %% ../nbs/90_config.ipynb #11a17276
 @dataclass
 class OptimConfig:
     "AdamW with linear warm-up and gradient clipping, as the authors train each model (DIAMOND appendix)."
@@ -384,6 +407,7 @@ class Config:
     denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
     denoiser_optim: OptimConfig = field(default_factory=OptimConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    ddpm: DDPMConfig = field(default_factory=DDPMConfig)   # the DDPM baseline (chapter 04), on the denoiser's U-Net
     rew_end: RewEndConfig = field(default_factory=RewEndConfig)
     rew_end_optim: OptimConfig = field(default_factory=lambda: OptimConfig(max_grad_norm=100.0))
     world_model_env: WorldModelEnvConfig = field(default_factory=WorldModelEnvConfig)
