@@ -20,7 +20,7 @@ from .atari import ATARI_100K_GAMES
 from .config import settings
 from .evaluate import human_normalised, reference_scores
 
-# %% ../nbs/22_atari100k_report.ipynb #3d98b0fb
+# %% ../nbs/22_atari100k_report.ipynb #dd017568
 PUBLISHED = ("DIAMOND", "IRIS", "SimPLe")
 METRICS = ("mean", "median", "IQM", "optimality gap")
 
@@ -37,7 +37,9 @@ def _aggregate(x: np.ndarray) -> np.ndarray:
 
 def aggregates(matrices: dict[str, np.ndarray], reps: int = 2_000, seed: int = 0) -> dict[str, dict[str, tuple[float, float, float]]]:
     "Mean, median, IQM and optimality gap of each (runs x games) matrix: point estimate and 95% stratified-bootstrap interval."
-    point, ci = rly.get_interval_estimates(matrices, _aggregate, reps=reps, random_state=np.random.RandomState(seed))
+    state = np.random.get_state(); np.random.seed(seed)     # rliable's stratified resampling draws on NumPy's global generator
+    try: point, ci = rly.get_interval_estimates(matrices, _aggregate, reps=reps)
+    finally: np.random.set_state(state)
     return {k: {m: (float(point[k][i]), float(ci[k][0, i]), float(ci[k][1, i])) for i, m in enumerate(METRICS)} for k in matrices}
 
 def performance_profiles(matrices: dict[str, np.ndarray], taus: np.ndarray, reps: int = 2_000, seed: int = 0):

@@ -55,6 +55,23 @@ def test_killed_batch_resumes_without_redoing_finished_runs(tmp_path):
     assert "this kit (tiny)" in agg["aggregates"] and len(agg["runs"]) == 2
 
 
+def test_figure_experiment_runs_once_and_writes_its_figures(tmp_path):
+    out, figures = tmp_path / "batch", tmp_path / "figures"
+    env = {**os.environ, "DIAMOND_FIGURES_DIR": str(figures), "DIAMOND_DATA_DIR": str(tmp_path / "data")}
+    args = cli("compounding_error", "--profile", "tiny", "--smoke", "--out", str(out), "--no-progress")
+    r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    fig = figures / "compounding_error-tiny"
+    assert (fig / "compounding_error_frames.png").exists() and (fig / "compounding_error_drift.png").exists()
+    res = json.loads((fig / "compounding_error.json").read_text())
+    assert res["horizon"] == 5 and set(res["mean_error"]) == {"edm_n1", "edm_n2", "ddpm_n1", "ddpm_n2"}
+    assert json.loads((out / "summary.json").read_text())[0]["status"] == "finished"
+    stamp = (out / "Breakout-s0" / "20_fig_compounding_error.ipynb").stat().st_mtime_ns
+    r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and json.loads((out / "summary.json").read_text())[0]["status"] == "skipped"
+    assert (out / "Breakout-s0" / "20_fig_compounding_error.ipynb").stat().st_mtime_ns == stamp
+
+
 def failing_notebooks(folder: Path) -> Path:
     "A stand-in for the agent notebook whose second cell fails."
     folder.mkdir()
