@@ -96,3 +96,14 @@ def test_keys_map_to_actions_by_name():
     alien = action_names("Alien")
     assert alien[action_for_keys(alien, ["arrowdown", "a", " "])] == "DOWNLEFTFIRE"
     assert alien[action_for_keys(alien, ["q"])] == "NOOP"
+
+
+def test_a_kit_run_folder_opens_in_the_player_with_its_own_data(tmp_path):
+    from test_checkpoints import tiny_run
+    run = tiny_run(tmp_path)
+    Collector(make_env("Breakout", seed=0), RandomPolicy(4, seed=0), EpisodeDataset(run / "dataset" / "train")).collect(50, progress=False)
+    den, rew_end, ac, spawn, cfg = load_play_models(run, spawn_root=tmp_path / "spawn")
+    assert cfg.profile == "tiny" and spawn.path == run / "dataset" / "train" and not (tmp_path / "spawn").exists()
+    s = PlaySession(cfg.game, den, rew_end, spawn, cfg.sampler, actor_critic=ac, record_root=tmp_path / "rec")
+    s.set_controller("agent"); st = s.step()
+    assert st["t"] == 1 and s.agent_view is not None
