@@ -157,7 +157,7 @@ def bench_play(cfg: Config, game: str = "Breakout", device=None, seconds: float 
                         ActorCritic(cfg.actor_critic, A).to(device), seed=0, record_root=d)
         return {f"fps_{n}_steps": play_fps(s, n, seconds) for n in (1, 3)} | {"game": game, "with_agent": True}
 
-# %% ../nbs/93_bench.ipynb #41115b6d
+# %% ../nbs/93_bench.ipynb #50b1a528
 BENCH_PARTS = ("rew_end", "actor_critic", "env", "play")
 
 def run_benchmarks(profile: str = "paper", batch_size: int = 32, warmup: int = 1, repeats: int = 3, device=None,
@@ -167,6 +167,7 @@ def run_benchmarks(profile: str = "paper", batch_size: int = 32, warmup: int = 1
     cfg = make_config(profile)
     res = {"profile": profile, "device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(),
            "cpu": platform.processor() or platform.machine(), "python": platform.python_version(),
+           "keep_freed_memory": settings().keep_freed_memory,
            "denoiser_train_step": bench_denoiser_train_step(cfg, batch_size, device=device, warmup=warmup, repeats=repeats),
            f"generate_b{batch_size}": bench_generate(cfg, batch_size, device=device, warmup=warmup, repeats=repeats),
            "generate_b1": bench_generate(cfg, 1, device=device, warmup=warmup, repeats=repeats)}

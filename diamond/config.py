@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['PROFILES', 'SETTINGS_KEYS', 'SettingsError', 'ConfigError', 'Settings', 'find_settings_file', 'read_settings',
-           'settings', 'in_test', 'in_notebook', 'default_device', 'configure_torch', 'seed_everything', 'UNetConfig',
-           'DenoiserConfig', 'SamplerConfig', 'DDPMConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig',
-           'ActorCriticConfig', 'ActorCriticLossConfig', 'TrainingConfig', 'Config', 'set_field', 'make_config',
-           'atomic_write', 'config_to_dict', 'config_from_dict', 'save_config', 'load_config', 'config_diff']
+           'settings', 'in_test', 'in_notebook', 'default_device', 'keep_freed_memory', 'configure_torch',
+           'seed_everything', 'UNetConfig', 'DenoiserConfig', 'SamplerConfig', 'DDPMConfig', 'OptimConfig',
+           'RewEndConfig', 'WorldModelEnvConfig', 'ActorCriticConfig', 'ActorCriticLossConfig', 'TrainingConfig',
+           'Config', 'set_field', 'make_config', 'atomic_write', 'config_to_dict', 'config_from_dict', 'save_config',
+           'load_config', 'config_diff']
 
-# %% ../nbs/90_config.ipynb #1ebde2a2
+# %% ../nbs/90_config.ipynb #14d14851
 import configparser
+import ctypes
 import copy
 import dataclasses
 import json
@@ -82,7 +84,7 @@ class SettingsError(ValueError):
 class ConfigError(ValueError):
     "A bad config field or override: the message names the field and says what it expects."
 
-# %% ../nbs/90_config.ipynb #00f6c496
+# %% ../nbs/90_config.ipynb #87f1f13e
 def _as_path(v: str) -> str:
     if not v.strip(): raise ValueError("an empty path")
     return v.strip()
@@ -100,6 +102,12 @@ def _as_device(v: str) -> str:
     if not _DEVICE_RE.match(v): raise ValueError("not a device (expected auto, cpu, cuda, cuda:N or mps)")
     return v
 
+def _as_bool(v: str) -> bool:
+    t = v.strip().lower()
+    if t in ("true", "yes", "on", "1"): return True
+    if t in ("false", "no", "off", "0"): return False
+    raise ValueError("not a boolean (expected true or false)")
+
 def _as_game(v: str) -> str:
     if not re.fullmatch(r"[A-Z][A-Za-z]+", v): raise ValueError("not a game name (expected a short ALE name such as Breakout)")
     return v
@@ -108,7 +116,7 @@ def _as_profile(v: str) -> str:
     if v not in PROFILES: raise ValueError(f"not a profile (expected one of {', '.join(PROFILES)})")
     return v
 
-# %% ../nbs/90_config.ipynb #af2d3884
+# %% ../nbs/90_config.ipynb #a5aee05f
 #: Each settings key: (parser, default, what it means).
 SETTINGS_KEYS: dict[str, tuple[Any, str, str]] = {
     "data_dir":     (_as_path, "data",     "episodes collected from real environments"),
@@ -117,6 +125,7 @@ SETTINGS_KEYS: dict[str, tuple[Any, str, str]] = {
     "device":       (_as_device, "auto",   "auto | cpu | cuda | cuda:N | mps"),
     "threads":      (_as_int(0), "0",      "torch intra-op threads (0: torch's default)"),
     "test_threads": (_as_int(1), "1",      "threads per process under nbdev-test / pytest"),
+    "keep_freed_memory": (_as_bool, "true", "glibc: keep freed memory for reuse instead of unmapping it (far fewer page faults)"),
     "game":         (_as_game, "Breakout", "default Atari 100k game"),
     "profile":      (_as_profile, "tiny",  "default profile"),
 }
@@ -130,6 +139,7 @@ class Settings:
     device: str
     threads: int
     test_threads: int
+    keep_freed_memory: bool
     game: str
     profile: str
     source: Path | None  # the file they were read from (None: built-in defaults)
@@ -193,7 +203,7 @@ def settings(reload: bool = False) -> Settings:
     if reload or not _SETTINGS: _SETTINGS[:] = [read_settings()]
     return _SETTINGS[0]
 
-# %% ../nbs/90_config.ipynb #03f36f28
+# %% ../nbs/90_config.ipynb #7b041ad8
 def in_test() -> bool:
     "True under `nbdev-test` (which sets `IN_TEST`) or pytest."
     return bool(os.environ.get("IN_TEST")) or "PYTEST_CURRENT_TEST" in os.environ
@@ -211,11 +221,26 @@ def default_device() -> torch.device:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(): return torch.device("mps")
     return torch.device("cpu")
 
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4       # glibc's mallopt parameters (malloc.h)
+_MALLOC_TUNED = False
+
+def keep_freed_memory() -> bool:
+    "Make glibc's malloc keep freed memory for reuse (no mmap for large blocks, no trimming); True if applied (glibc only, once)."
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED: return True
+    if not sys.platform.startswith("linux"): return False
+    try: libc = ctypes.CDLL("libc.so.6")
+    except OSError: return False                                    # not glibc (musl, ...): nothing to tune
+    ok = libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1 and libc.mallopt(_M_TOP_PAD, 64 << 20) == 1
+    _MALLOC_TUNED = ok
+    return ok
+
 def configure_torch(threads: int | None = None) -> torch.device:
-    "Apply the thread setting (`test_threads` under tests) and return `default_device()`."
+    "Apply the thread setting (`test_threads` under tests) and the allocator setting; return `default_device()`."
     s = settings()
     n = threads if threads is not None else (s.test_threads if in_test() else s.threads)
     if n > 0: torch.set_num_threads(n)
+    if s.keep_freed_memory: keep_freed_memory()
     return default_device()
 
 def seed_everything(seed: int) -> torch.Generator:

@@ -1,4 +1,5 @@
 "settings.ini reaches the code; mistakes name the key and the file; DIAMOND_* variables override it."
+import json
 import os
 import subprocess
 import sys
@@ -96,3 +97,34 @@ def test_a_bad_file_stops_the_kit_at_import_time_use(tmp_path):
     p = write(tmp_path, "[diamond]\ndevice = tpu\n")
     r = run_py("from diamond.config import default_device; default_device()", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
     assert r.returncode != 0 and "device" in r.stderr and str(p) in r.stderr
+
+
+KEEP_FREED_PROBE = """
+import json, resource, torch
+import diamond.config as c
+from diamond.config import configure_torch, make_config, settings
+configure_torch(1)
+from diamond.edm import Denoiser, denoiser_window_loss
+cfg = make_config("tiny")
+torch.manual_seed(0)
+den = Denoiser(cfg.denoiser, 4)
+g = torch.Generator().manual_seed(1)
+obs, act = torch.rand(8, 6, 3, 64, 64, generator=g) * 2 - 1, torch.randint(0, 4, (8, 6), generator=g)
+f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+losses = []
+for _ in range(3):
+    loss = denoiser_window_loss(den, obs, act, generator=torch.Generator().manual_seed(2)); loss.backward(); losses.append(loss.item())
+print(json.dumps([settings().keep_freed_memory, c._MALLOC_TUNED, losses, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0]))
+"""
+
+
+def test_keep_freed_memory_changes_page_faults_not_numbers():
+    out = {}
+    for flag in ("false", "true"):
+        r = subprocess.run([sys.executable, "-c", KEEP_FREED_PROBE], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "DIAMOND_KEEP_FREED_MEMORY": flag})
+        assert r.returncode == 0, r.stderr
+        out[flag] = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["false"][:2] == [False, False] and out["true"][:2] == [True, True]
+    assert out["false"][2] == out["true"][2]                        # bit-identical losses
+    assert out["true"][3] < out["false"][3]                          # fewer page faults
