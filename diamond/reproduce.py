@@ -22,7 +22,7 @@ from .atari import ATARI_100K_GAMES, check_game
 from .config import PROFILES, ConfigError, SettingsError, atomic_write, in_notebook, make_config, settings
 from .main import ChapterFailed, execute_chapter, notebooks_dir, parse_overrides
 
-# %% ../nbs/97_reproduce.ipynb #842a0567
+# %% ../nbs/97_reproduce.ipynb #3357cf0f
 @dataclass(frozen=True)
 class Experiment:
     "What a batch of one experiment executes."
@@ -52,6 +52,7 @@ class RunSpec:
     nbs_dir: str = ""
     kernel_name: str = "python3"
     figures_dir: str = ""
+    params: dict = field(default_factory=dict)   # extra notebook parameters (--param)
 
     @property
     def name(self) -> str: return f"{self.game}-s{self.seed}"
@@ -65,7 +66,7 @@ class RunSpec:
         exp = EXPERIMENTS[self.experiment]
         p = dict(profile=self.profile, seed=self.seed, overrides=self.overrides, run_dir=str(Path(self.run_dir).resolve()))
         p.update(dict(game=self.game) if exp.agent else dict(figures_dir=self.figures_dir or str(Path(self.run_dir).resolve()/"figures")))
-        return {**p, **(exp.smoke if self.smoke else {})}
+        return {**p, **(exp.smoke if self.smoke else {}), **self.params}
 
 def _status(spec: RunSpec, **kw) -> dict:
     st = {"run": spec.name, "game": spec.game, "seed": spec.seed, "profile": spec.profile, **kw}
@@ -94,12 +95,12 @@ def _result(spec: RunSpec) -> dict:
     r = json.loads(f.read_text())
     return {"final_return": r["final_return_mean"], "hns": human_normalised(spec.game, r["final_return_mean"]), "env_steps": r["env_steps"]}
 
-# %% ../nbs/97_reproduce.ipynb #0100397a
+# %% ../nbs/97_reproduce.ipynb #e3cf9c82
 class BatchError(ValueError):
     "Bad batch parameters; the message names the problem and the fix."
 
 def plan(experiment: str, games, seeds, profile: str, out: Path | str | None = None, overrides: dict | None = None,
-         smoke: bool = False, kernel_name: str = "python3") -> list[RunSpec]:
+         smoke: bool = False, kernel_name: str = "python3", params: dict | None = None) -> list[RunSpec]:
     "The runs of a batch, every parameter checked first (nothing is written)."
     if experiment not in EXPERIMENTS: raise BatchError(f"unknown experiment {experiment!r}; choose one of {', '.join(EXPERIMENTS)}")
     if profile not in PROFILES: raise BatchError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
@@ -121,10 +122,16 @@ def plan(experiment: str, games, seeds, profile: str, out: Path | str | None = N
     nbs = notebooks_dir()
     for nb in (exp.notebook, exp.report):
         if nb and not (nbs/f"{nb}.ipynb").is_file(): raise BatchError(f"the notebook {nb}.ipynb is missing from {nbs}")
+    params = dict(params or {})
+    if params:
+        import papermill as pm
+        known = set(pm.inspect_notebook(str(nbs/f"{exp.notebook}.ipynb")))
+        if unknown := sorted(set(params) - known):
+            raise BatchError(f"{exp.notebook} has no parameter {', '.join(unknown)}; its parameters: {', '.join(sorted(known))}")
     root = Path(out) if out is not None else settings().runs_dir/f"{experiment}-{profile}"
     figures = "" if exp.agent else str(settings().figures_dir/f"{experiment}-{profile}")
     return [RunSpec(experiment, g, s, profile, str(root/f"{g}-s{s}"), overrides, smoke, str(nbs), kernel_name,
-                    f"{figures}/s{s}" if figures and len(seeds) > 1 else figures) for g in games for s in seeds]
+                    f"{figures}/s{s}" if figures and len(seeds) > 1 else figures, params) for g in games for s in seeds]
 
 def batch_root(specs: list[RunSpec]) -> Path: return Path(specs[0].run_dir).parent
 
@@ -184,7 +191,7 @@ def report(specs: list[RunSpec], reps: int = 2_000, figures_dir: Path | str | No
                     Path(specs[0].nbs_dir), specs[0].kernel_name)
     return root/f"{nb}.ipynb"
 
-# %% ../nbs/97_reproduce.ipynb #2848f696
+# %% ../nbs/97_reproduce.ipynb #905db8bf
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m diamond.reproduce", description="Reproduce the paper's experiments as executed notebooks.")
     p.add_argument("experiment", help=f"one of: {', '.join(EXPERIMENTS)}")
@@ -193,6 +200,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--profile", default=settings().profile, help="tiny | paper (default: settings.ini)")
     p.add_argument("--out", type=Path, default=None, help="the batch folder (default: <runs_dir>/<experiment>-<profile>)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=JSON", help="config overrides for every run")
+    p.add_argument("--param", nargs="*", default=[], metavar="NAME=JSON", help="notebook parameters for every run, e.g. horizon=1000 train_steps=50000")
     p.add_argument("--executor", default="local", help="local | slurm | submitit-local (default local)")
     p.add_argument("--jobs", type=int, default=1, help="runs at a time (local) or Slurm array parallelism (default 1)")
     p.add_argument("--reps", type=int, default=2_000, help="bootstrap replications of the report (default 2000)")
@@ -207,7 +215,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     a = parse_args(argv)
     try:
-        specs = plan(a.experiment, a.games, a.seeds, a.profile, a.out, parse_overrides(a.set), a.smoke)
+        specs = plan(a.experiment, a.games, a.seeds, a.profile, a.out, parse_overrides(a.set), a.smoke, params=parse_overrides(a.param))
         if a.executor not in ("local", "slurm", "submitit-local"): raise BatchError(f"unknown executor {a.executor!r}; choose local, slurm or submitit-local")
         if a.jobs < 1: raise BatchError(f"--jobs {a.jobs}: run at least one at a time")
     except (BatchError, ConfigError, SettingsError, FileNotFoundError) as e:

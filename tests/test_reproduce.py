@@ -100,6 +100,7 @@ def test_a_failed_run_is_reported_with_its_cell_and_the_batch_goes_on(tmp_path):
     (["--seeds", "one"], "integers"),
     (["--profile", "huge"], "unknown profile"),
     (["--set", "training.num_steps_total=-1"], "num_steps_total"),
+    (["--param", "horizon=5"], "11_agent has no parameter horizon"),
 ])
 def test_invalid_parameters_fail_before_any_run(tmp_path, bad, why):
     out = tmp_path / "batch"
