@@ -148,7 +148,7 @@ def save_official(agent: Agent, path: Path | str) -> Path:
     state = {k: v.detach().cpu().contiguous().clone() for k, v in agent.state_dict().items()}
     return atomic_write(path, lambda f: torch.save(state, f))
 
-# %% ../nbs/12_checkpoints.ipynb #65ad7dec
+# %% ../nbs/12_checkpoints.ipynb #61df4627
 def find_run_config(path: Path | str) -> Path | None:
     "The `config.json` of the kit run that `path` (a run folder or a file in its `checkpoints/`) belongs to, if any."
     path = Path(path)
@@ -168,4 +168,5 @@ def load_agent(path: Path | str, game: str | None = None, config: Path | str | C
         raise CheckpointError(f"{path} was trained on {cfg.game}, not {game}: leave out the game or pass {cfg.game}")
     game = game or (cfg.game if cfg is not None else None)
     if game is None: raise CheckpointError(f"{path} is not in a kit run folder: say which game it plays (the authors' files are named after it)")
-    return load_official(path, game, cfg if cfg is not None else make_config("paper", game=game), device), (cfg or make_config("paper", game=game))
+    cfg = cfg if cfg is not None else make_config("paper", game=game)
+    return load_official(path, game, cfg, device), cfg

@@ -50,7 +50,7 @@ def action_for_keys(names: tuple[str, ...], keys) -> int:
         if w and w <= order.keys() and (len(w), max(order[x] for x in w)) > score: best, score = i, (len(w), max(order[x] for x in w))
     return best
 
-# %% ../nbs/13_play.ipynb #5b564cbc
+# %% ../nbs/13_play.ipynb #58b5a853
 def entropy_bits(p: torch.Tensor) -> float:
     "Entropy of a distribution in bits."
     p = p.double().clamp_min(1e-12)
@@ -69,6 +69,7 @@ class PlaySession:
         self.record_root = Path(record_root) if record_root is not None else settings().data_dir/"play"
         self.mode, self.controller, self.recording = "dream", "human", False
         self.frame = self.info = None
+        self._buf: list = []                                  # the steps recorded since the episode began
         self.reset()
 
     # ---- settings
@@ -148,7 +149,7 @@ class PlaySession:
 
     def _save_recording(self, cut: bool) -> int | None:
         "Save the recorded steps as an episode (`cut`: the player stopped it, marked truncated); returns its id."
-        buf, self._buf = getattr(self, "_buf", []), []
+        buf, self._buf = self._buf, []
         if not buf: return None
         obs, act, rew, end, trunc = zip(*buf)
         trunc = list(trunc); trunc[-1] = trunc[-1] or (cut and not end[-1])

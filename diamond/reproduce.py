@@ -95,7 +95,7 @@ def _result(spec: RunSpec) -> dict:
     r = json.loads(f.read_text())
     return {"final_return": r["final_return_mean"], "hns": human_normalised(spec.game, r["final_return_mean"]), "env_steps": r["env_steps"]}
 
-# %% ../nbs/97_reproduce.ipynb #e3cf9c82
+# %% ../nbs/97_reproduce.ipynb #a74acfb0
 class BatchError(ValueError):
     "Bad batch parameters; the message names the problem and the fix."
 
@@ -161,7 +161,7 @@ def run_batch(specs: list[RunSpec], executor: str = "local", jobs: int = 1, prog
     results: dict[str, dict] = {}
     todo = [s for s in specs if not s.finished()]
     for s in specs:
-        if s.finished(): results[s.name] = {**_result(s), "run": s.name, "game": s.game, "seed": s.seed, "status": "skipped", "note": "finished before"}
+        if s.finished(): results[s.name] = run_one(s)              # a finished run is only reported: skipped
     write_summary(specs, results)
     bar = tqdm(total=len(specs), initial=len(specs) - len(todo), desc=f"{specs[0].experiment} runs", disable=not progress)
     def done(r):
