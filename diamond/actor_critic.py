@@ -6,7 +6,7 @@
 __all__ = ['SmallResBlock', 'ActorCriticEncoder', 'ActorCritic', 'lambda_returns', 'Rollout', 'DreamRollouts',
            'actor_critic_loss', 'actor_critic_loss_fn', 'AgentPolicy']
 
-# %% ../nbs/10_actor_critic.ipynb #1e1ab825
+# %% ../nbs/10_actor_critic.ipynb #13649fa4
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from .compute import autocast
 from .config import ActorCriticConfig, ActorCriticLossConfig
 from .data import frames_to_float
 from .reward_end import init_lstm
@@ -42,9 +43,10 @@ class ActorCriticEncoder(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor: return self.encoder(x)
 
-# %% ../nbs/10_actor_critic.ipynb #4b954c12
+# %% ../nbs/10_actor_critic.ipynb #27aee20f
 class ActorCritic(nn.Module):
     "DIAMOND's agent: CNN encoder of the current frame, LSTM cell, zero-initialised actor and critic heads."
+    precision, compiled_parts = "float32", ()     # chapter 14: `apply_compute` sets the precision; compiling pays only for the U-Net
     def __init__(self, cfg: ActorCriticConfig, num_actions: int):
         super().__init__()
         self.cfg, self.num_actions = cfg, num_actions
@@ -66,8 +68,10 @@ class ActorCritic(nn.Module):
 
     def forward(self, obs: Tensor, hx_cx: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor, tuple[Tensor, Tensor]]:
         "`obs` (B,C,H,W) in [-1,1] and the LSTM state -> action logits (B,A), values (B,), new state."
-        hx, cx = self.lstm(self.encoder(obs).flatten(1), hx_cx)
-        return self.actor_linear(hx), self.critic_linear(hx)[:, 0], (hx, cx)
+        with autocast(self.precision, obs.device):                  # float32: nothing changes (chapter 14)
+            hx, cx = self.lstm(self.encoder(obs).flatten(1), hx_cx)
+            logits, value = self.actor_linear(hx), self.critic_linear(hx)[:, 0]
+        return logits.float(), value.float(), (hx.float(), cx.float())
 
     @torch.no_grad()
     def burn_in(self, frames: Tensor) -> tuple[Tensor, Tensor]:

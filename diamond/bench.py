@@ -7,7 +7,7 @@ __all__ = ['AUTHORS_CPU_SECONDS', 'BENCH_PARTS', 'time_it', 'count_flops', 'benc
            'bench_rew_end_train_step', 'bench_actor_critic_update', 'bench_env_steps', 'bench_play', 'run_benchmarks',
            'main']
 
-# %% ../nbs/93_bench.ipynb #011125f4
+# %% ../nbs/93_bench.ipynb #183bf2a0
 import argparse
 import json
 import platform
@@ -22,7 +22,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, make_env
-from .config import Config, configure_torch, in_notebook, make_config, settings
+from .compute import apply_compute
+from .config import PRECISIONS, Config, ConfigError, config_to_dict, configure_torch, in_notebook, make_config, settings
 from .data import Episode, EpisodeDataset, SegmentSampler
 from .edm import Denoiser, denoiser_window_loss
 from .imagination import WorldModelEnv
@@ -31,25 +32,31 @@ from .reward_end import RewEndModel, rew_end_loss_fn
 from .sampler import generate_next_obs
 from .world_model import Trainer
 
-# %% ../nbs/93_bench.ipynb #807681b9
+# %% ../nbs/93_bench.ipynb #79bb5cc7
 #: The authors' code on the kit's 2-core CPU, float32, eager (seconds), for comparison.
 AUTHORS_CPU_SECONDS = {"denoiser_train_step_b32": 14.0, "generate_b32_euler3": 4.0, "actor_critic_update_b32": 94.0}
 
 def time_it(fn, warmup: int = 1, repeats: int = 3) -> dict:
     "Seconds per call of `fn` after `warmup` untimed calls: mean, min, max, stdev over `repeats`."
+    t0 = time.perf_counter()
     for _ in range(warmup): fn()
-    ts = []
+    warmup_s, ts = time.perf_counter() - t0, []
     for _ in range(repeats):
         t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
     return {"mean_s": statistics.fmean(ts), "min_s": min(ts), "max_s": max(ts),
-            "stdev_s": statistics.stdev(ts) if len(ts) > 1 else 0.0, "repeats": repeats}
+            "stdev_s": statistics.stdev(ts) if len(ts) > 1 else 0.0, "repeats": repeats,
+            "warmup_s": warmup_s}   # compilation, when on, happens here
 
 def count_flops(fn) -> int:
     "Floating-point operations of one call of `fn`, by torch's FLOP counter."
     with FlopCounterMode(display=False) as fc: fn()
     return fc.get_total_flops()
 
-# %% ../nbs/93_bench.ipynb #2ad7cb47
+# %% ../nbs/93_bench.ipynb #004cded0
+def _net(model: torch.nn.Module, cfg: Config, device) -> torch.nn.Module:
+    "A network on `device`, computing as `cfg.compute` says (precision, channels-last, compilation: chapter 14)."
+    return apply_compute(model, cfg.compute).to(device)
+
 def _fake_windows(cfg: Config, batch_size: int, seq_len: int, num_actions: int, device, g: torch.Generator):
     obs = (torch.rand(batch_size, seq_len, 3, 64, 64, generator=g) * 2 - 1).to(device)
     act = torch.randint(0, num_actions, (batch_size, seq_len), generator=g).to(device)
@@ -59,7 +66,7 @@ def bench_denoiser_train_step(cfg: Config, batch_size: int = 32, num_actions: in
     "One optimiser step of the denoiser on a window of L + 1 + K frames (both prediction steps)."
     device = device or configure_torch()
     g = torch.Generator().manual_seed(0)
-    den = Denoiser(cfg.denoiser, num_actions).to(device)
+    den = _net(Denoiser(cfg.denoiser, num_actions), cfg, device)
     opt = torch.optim.AdamW(den.parameters(), lr=cfg.denoiser_optim.lr, weight_decay=cfg.denoiser_optim.weight_decay,
                             eps=cfg.denoiser_optim.eps)
     seq = cfg.denoiser.unet.num_steps_conditioning + 1 + cfg.denoiser.num_autoregressive_steps
@@ -76,12 +83,12 @@ def bench_denoiser_train_step(cfg: Config, batch_size: int = 32, num_actions: in
     r["flop_per_s"] = r["flops"] / r["mean_s"]
     return r
 
-# %% ../nbs/93_bench.ipynb #719349a5
+# %% ../nbs/93_bench.ipynb #aead8fd5
 def bench_generate(cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=1, repeats=3) -> dict:
     "Generating one batch of next frames with `cfg.sampler` (3 Euler steps at the paper's settings)."
     device = device or configure_torch()
     g = torch.Generator().manual_seed(0)
-    den = Denoiser(cfg.denoiser, num_actions).to(device).eval()
+    den = _net(Denoiser(cfg.denoiser, num_actions), cfg, device).eval()
     L = cfg.denoiser.unet.num_steps_conditioning
     obs, act, _ = _fake_windows(cfg, batch_size, L, num_actions, device, g)
     def gen():
@@ -93,7 +100,7 @@ def bench_generate(cfg: Config, batch_size: int = 32, num_actions: int = 4, devi
     r["flop_per_s"] = r["flops"] / r["mean_s"]
     return r
 
-# %% ../nbs/93_bench.ipynb #17716983
+# %% ../nbs/93_bench.ipynb #40018d60
 def _fake_dataset(path, num_actions: int, episodes: int = 8, length: int = 60, seed: int = 0) -> EpisodeDataset:
     "A dataset of random episodes, to seed dreams in benchmarks (speed does not depend on the pixels)."
     rng, ds = np.random.default_rng(seed), EpisodeDataset(path)
@@ -108,7 +115,7 @@ def bench_rew_end_train_step(cfg: Config, batch_size: int = 32, num_actions: int
     device = device or configure_torch()
     with tempfile.TemporaryDirectory() as d:
         ds = _fake_dataset(d, num_actions)
-        model = RewEndModel(cfg.rew_end, num_actions).to(device)
+        model = _net(RewEndModel(cfg.rew_end, num_actions), cfg, device)
         tr = Trainer(model, rew_end_loss_fn(model, device), cfg.rew_end_optim)
         batches = iter(SegmentSampler(ds, cfg.rew_end.seq_len, batch_size, can_sample_beyond_end=True, seed=0))
         batch = next(batches).to(device)
@@ -123,8 +130,8 @@ def bench_actor_critic_update(cfg: Config, batch_size: int = 32, num_actions: in
     device = device or configure_torch()
     with tempfile.TemporaryDirectory() as d:
         ds = _fake_dataset(d, num_actions)
-        den, rew_end = Denoiser(cfg.denoiser, num_actions).to(device).eval(), RewEndModel(cfg.rew_end, num_actions).to(device).eval()
-        ac = ActorCritic(cfg.actor_critic, num_actions).to(device)
+        den, rew_end = _net(Denoiser(cfg.denoiser, num_actions), cfg, device).eval(), _net(RewEndModel(cfg.rew_end, num_actions), cfg, device).eval()
+        ac = _net(ActorCritic(cfg.actor_critic, num_actions), cfg, device)
         wm = WorldModelEnv(den, rew_end, ds, cfg.sampler, batch_size, cfg.world_model_env.horizon, seed=0)
         tr = Trainer(ac, actor_critic_loss_fn(DreamRollouts(ac, wm, seed=0), cfg.actor_critic_loss), cfg.actor_critic_optim)
         step = lambda: tr.step(None)
@@ -153,19 +160,19 @@ def bench_play(cfg: Config, game: str = "Breakout", device=None, seconds: float 
     device = device or configure_torch()
     with tempfile.TemporaryDirectory() as d:
         A = len(action_names(game))
-        s = PlaySession(game, Denoiser(cfg.denoiser, A).to(device), RewEndModel(cfg.rew_end, A).to(device), _fake_dataset(d, A), cfg.sampler,
-                        ActorCritic(cfg.actor_critic, A).to(device), seed=0, record_root=d)
+        s = PlaySession(game, _net(Denoiser(cfg.denoiser, A), cfg, device), _net(RewEndModel(cfg.rew_end, A), cfg, device), _fake_dataset(d, A), cfg.sampler,
+                        _net(ActorCritic(cfg.actor_critic, A), cfg, device), seed=0, record_root=d)
         return {f"fps_{n}_steps": play_fps(s, n, seconds) for n in (1, 3)} | {"game": game, "with_agent": True}
 
-# %% ../nbs/93_bench.ipynb #50b1a528
+# %% ../nbs/93_bench.ipynb #18a28246
 BENCH_PARTS = ("rew_end", "actor_critic", "env", "play")
 
 def run_benchmarks(profile: str = "paper", batch_size: int = 32, warmup: int = 1, repeats: int = 3, device=None,
-                   parts=BENCH_PARTS) -> dict:
+                   parts=BENCH_PARTS, overrides: dict | None = None) -> dict:
     "All benchmarks for `profile` on `device`, with the machine's description and the authors' CPU figures."
     device = device or configure_torch()
-    cfg = make_config(profile)
-    res = {"profile": profile, "device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(),
+    cfg = make_config(profile, overrides)
+    res = {"profile": profile, "compute": config_to_dict(cfg.compute), "device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(),
            "cpu": platform.processor() or platform.machine(), "python": platform.python_version(),
            "keep_freed_memory": settings().keep_freed_memory,
            "denoiser_train_step": bench_denoiser_train_step(cfg, batch_size, device=device, warmup=warmup, repeats=repeats),
@@ -186,10 +193,17 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--precision", default="float32", choices=PRECISIONS, help="float32 (exact, default) or bfloat16 autocast")
+    p.add_argument("--no-channels-last", action="store_true", help="keep convolution weights NCHW (the layout before chapter 14)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the U-Net and encoders (compilation time is not timed: warm-up)")
+    p.add_argument("--cuda-graphs", action="store_true", help="with --compile on CUDA: CUDA graphs (mode reduce-overhead)")
     p.add_argument("--out", default=None, help="also write the JSON to this file")
     p.add_argument("--skip", nargs="*", default=[], choices=BENCH_PARTS, help="leave out these (the paper-size actor-critic update takes minutes on CPU)")
     a = p.parse_args(argv)
-    res = run_benchmarks(a.profile, a.batch_size, a.warmup, a.repeats, parts=[x for x in BENCH_PARTS if x not in a.skip])
+    compute = {"compute.precision": a.precision, "compute.channels_last": not a.no_channels_last, "compute.compile": a.compile,
+               "compute.cuda_graphs": a.cuda_graphs}
+    try: res = run_benchmarks(a.profile, a.batch_size, a.warmup, a.repeats, parts=[x for x in BENCH_PARTS if x not in a.skip], overrides=compute)
+    except ConfigError as e: p.error(str(e))
     txt = json.dumps(res, indent=2)
     print(txt)
     if a.out:

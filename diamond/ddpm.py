@@ -6,7 +6,7 @@
 __all__ = ['alphas_cumprod', 'ddpm_timesteps', 'DDPMDenoiser', 'ddpm_loss', 'ddpm_window_loss', 'ddpm_loss_fn', 'ddpm_sample',
            'generate_next_obs_ddpm', 'gaussian_eps', 'gaussian_sampler_moments']
 
-# %% ../nbs/04_ddpm.ipynb #d7537a8b
+# %% ../nbs/04_ddpm.ipynb #f9d0cf9d
 import math
 
 import torch
@@ -14,6 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from .compute import autocast
 from .config import DDPMConfig, UNetConfig
 from .edm import denoising_loss, quantize, randn
 
@@ -30,9 +31,10 @@ def ddpm_timesteps(n: int, cfg: DDPMConfig) -> list[int]:
     ratio = cfg.num_train_timesteps // n
     return [ratio * i for i in reversed(range(n))]
 
-# %% ../nbs/04_ddpm.ipynb #d538326c
+# %% ../nbs/04_ddpm.ipynb #d4d71767
 class DDPMDenoiser(nn.Module):
     "The ε-prediction world model of the DDPM ablation: `InnerModel` on raw frames, conditioned on (t+1)/T."
+    precision, compiled_parts = "float32", ("noise_model",)     # chapter 14: set by `apply_compute`
     def __init__(self, cfg: DDPMConfig, unet: UNetConfig, num_actions: int):
         super().__init__()
         from diamond.unet import InnerModel   # chapter 02
@@ -48,7 +50,9 @@ class DDPMDenoiser(nn.Module):
     def forward(self, x_t: Tensor, t: Tensor, obs_history: Tensor, act_history: Tensor) -> Tensor:
         "ε̂ for noisy frames `x_t` (B,C,H,W) at timesteps `t` (B,), given `obs_history` (B,L,C,H,W) and `act_history` (B,L)."
         c_noise = (t.to(x_t.dtype) + 1) / self.cfg.num_train_timesteps
-        return self.noise_model(x_t, c_noise, obs_history.flatten(1, 2), act_history)
+        with autocast(self.precision, x_t.device):
+            eps = self.noise_model(x_t, c_noise, obs_history.flatten(1, 2), act_history)
+        return eps.to(x_t.dtype)
 
 # %% ../nbs/04_ddpm.ipynb #a16aadc1
 def ddpm_loss(model: DDPMDenoiser, next_obs: Tensor, obs_history: Tensor, act_history: Tensor, mask: Tensor | None = None,

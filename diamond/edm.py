@@ -6,7 +6,7 @@
 __all__ = ['Conditioners', 'precondition', 'randn', 'sample_sigma', 'add_noise', 'training_target', 'denoising_loss', 'quantize',
            'Denoiser', 'denoiser_step_loss', 'denoiser_window_loss']
 
-# %% ../nbs/01_edm.ipynb #153bdfa6
+# %% ../nbs/01_edm.ipynb #c2de6292
 import math
 from dataclasses import dataclass
 
@@ -15,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from .compute import autocast
 from .config import DenoiserConfig
 
 # %% ../nbs/01_edm.ipynb #e7d6870c
@@ -77,11 +78,12 @@ def quantize(x: Tensor, mode: str = "truncate") -> Tensor:
     v = v.floor() if mode == "truncate" else v.round()
     return v.div(127.5).sub(1)
 
-# %% ../nbs/01_edm.ipynb #9e808c47
+# %% ../nbs/01_edm.ipynb #7626fd06
 def _bcast(c: Tensor, x: Tensor) -> Tensor: return c.view(-1, *[1] * (x.ndim - 1))
 
 class Denoiser(nn.Module):
     "DIAMOND's EDM denoiser of the next frame given `L` past frames and actions (DIAMOND §3; EDM Table 1)."
+    precision, compiled_parts = "float32", ("inner_model",)     # chapter 14: set by `apply_compute`
     def __init__(self, cfg: DenoiserConfig, num_actions: int, inner_model: nn.Module | None = None):
         super().__init__()
         self.cfg, self.num_actions = cfg, num_actions
@@ -100,7 +102,9 @@ class Denoiser(nn.Module):
         "F_theta's raw output for `noisy` (B,C,H,W) at levels `sigma` (B,), given `obs_history` (B,L,C,H,W) and `act_history` (B,L)."
         cs = self.conditioners(sigma)
         obs = obs_history.flatten(1, 2) / self.cfg.sigma_data      # (B, L*C, H, W), oldest frame first
-        return self.inner_model(noisy * _bcast(cs.c_in, noisy), cs.c_noise, obs, act_history)
+        with autocast(self.precision, noisy.device):                # float32: nothing changes (chapter 14)
+            out = self.inner_model(noisy * _bcast(cs.c_in, noisy), cs.c_noise, obs, act_history)
+        return out.to(noisy.dtype)
 
     @torch.no_grad()
     def denoise(self, noisy: Tensor, sigma, obs_history: Tensor, act_history: Tensor) -> Tensor:

@@ -6,7 +6,7 @@
 __all__ = ['RewEndEncoder', 'init_lstm', 'RewEndModel', 'confusion', 'expected_confusion', 'rew_end_loss', 'class_metrics',
            'rew_end_sampler', 'rew_end_loss_fn', 'episode_chunks', 'evaluate_rew_end']
 
-# %% ../nbs/08_reward_end.ipynb #83c2ffed
+# %% ../nbs/08_reward_end.ipynb #613ecf38
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -15,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from .compute import autocast
 from .config import RewEndConfig
 from .data import Batch, EpisodeDataset, SegmentSampler, make_batch
 from .unet import Downsample, ResBlocks
@@ -37,7 +38,7 @@ class RewEndEncoder(nn.Module):
             x, _ = block(down(x), cond)
         return x
 
-# %% ../nbs/08_reward_end.ipynb #a5f7bd34
+# %% ../nbs/08_reward_end.ipynb #64a3a5e3
 def init_lstm(lstm: nn.Module) -> None:
     "Xavier-uniform input weights, orthogonal recurrent weights, zero biases but a forget-gate bias of 1 (authors' init)."
     for name, p in lstm.named_parameters():
@@ -49,6 +50,7 @@ def init_lstm(lstm: nn.Module) -> None:
 
 class RewEndModel(nn.Module):
     "DIAMOND's reward/termination model: encoder of (o_t, o_t+1) conditioned on a_t, LSTM over time, 3 reward-sign and 2 end logits."
+    precision, compiled_parts = "float32", ()     # chapter 14: `apply_compute` sets the precision; compiling pays only for the U-Net
     def __init__(self, cfg: RewEndConfig, num_actions: int):
         super().__init__()
         self.cfg, self.num_actions = cfg, num_actions
@@ -62,10 +64,11 @@ class RewEndModel(nn.Module):
     def forward(self, obs: Tensor, act: Tensor, next_obs: Tensor, hx_cx=None):
         "`obs`, `next_obs` (B,T,C,H,W), `act` (B,T) -> reward logits (B,T,3), end logits (B,T,2), LSTM state."
         b, t = act.shape
-        x = self.encoder(torch.cat((obs, next_obs), dim=2).flatten(0, 1), self.act_emb(act.flatten()))
-        x, hx_cx = self.lstm(x.reshape(b, t, -1), hx_cx)
-        logits = self.head(x)
-        return logits[..., :3], logits[..., 3:], hx_cx
+        with autocast(self.precision, obs.device):                  # float32: nothing changes (chapter 14)
+            x = self.encoder(torch.cat((obs, next_obs), dim=2).flatten(0, 1), self.act_emb(act.flatten()))
+            x, hx_cx = self.lstm(x.reshape(b, t, -1), hx_cx)
+            logits = self.head(x).float()
+        return logits[..., :3], logits[..., 3:], tuple(s.float() for s in hx_cx)
 
 # %% ../nbs/08_reward_end.ipynb #e5bed873
 def confusion(logits: Tensor, target: Tensor, num_classes: int) -> Tensor:

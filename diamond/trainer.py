@@ -6,7 +6,7 @@
 __all__ = ['SMOKE_OVERRIDES', 'Agent', 'RunError', 'RunFinished', 'derived_seed', 'first_collection_done', 'collect_epochs',
            'RunFolder', 'evaluate_agent', 'plot_learning_curves', 'AgentTrainer']
 
-# %% ../nbs/11_agent.ipynb #8359487d
+# %% ../nbs/11_agent.ipynb #01140215
 import json
 import math
 import os
@@ -23,7 +23,9 @@ from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, check_game, make_env
-from .config import Config, atomic_write, config_diff, default_device, load_config, save_config, seed_everything
+from .compute import apply_compute
+from .config import (SPEED_ONLY_FIELDS, Config, atomic_write, config_diff, default_device, load_config, save_config,
+                            seed_everything)
 from .data import Collector, EpisodeDataset
 from .edm import Denoiser
 from .imagination import WorldModelEnv
@@ -31,7 +33,7 @@ from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_
 from .viz import save_figure, show_frames
 from .world_model import Trainer, denoiser_loss_fn, denoiser_sampler
 
-# %% ../nbs/11_agent.ipynb #850e340b
+# %% ../nbs/11_agent.ipynb #30f23367
 class Agent(nn.Module):
     "The three networks of a DIAMOND agent, under the names of the authors' checkpoints."
     def __init__(self, cfg: Config, num_actions: int):
@@ -39,6 +41,7 @@ class Agent(nn.Module):
         self.denoiser = Denoiser(cfg.denoiser, num_actions)
         self.rew_end_model = RewEndModel(cfg.rew_end, num_actions)
         self.actor_critic = ActorCritic(cfg.actor_critic, num_actions)
+        apply_compute(self, cfg.compute)      # precision, channels-last, compilation (chapter 14)
 
 class RunError(ValueError):
     "A run folder that cannot be used as asked; the message says why and what to do."
@@ -65,7 +68,7 @@ def _crash_point(name: str, epoch: int) -> None:
     "Fault injection for the resume tests: `DIAMOND_CRASH_AT=name:epoch` kills the process here with SIGKILL."
     if os.environ.get("DIAMOND_CRASH_AT") == f"{name}:{epoch}": os.kill(os.getpid(), signal.SIGKILL)
 
-# %% ../nbs/11_agent.ipynb #afb4b920
+# %% ../nbs/11_agent.ipynb #5b08aa1c
 class RunFolder:
     "The files of one run: config, checkpoints (with backup), metrics, results, the finished marker."
     def __init__(self, path: Path | str):
@@ -82,7 +85,7 @@ class RunFolder:
         if self.finished: raise RunFinished(f"{d} holds a finished run (see {d/'results.json'}); choose another run folder to train again")
         if (d/"config.json").exists():
             if not resume: raise RunError(f"{d} already holds a run: resume it (--resume) or choose another run folder")
-            diff = config_diff(load_config(d/"config.json"), cfg)
+            diff = [k for k in config_diff(load_config(d/"config.json"), cfg) if k not in SPEED_ONLY_FIELDS]   # speed options may change
             if diff: raise RunError(f"{d} belongs to another config (it differs in {', '.join(diff[:6])}); "
                                     f"resume with the run's own config.json or choose another run folder")
         elif resume: raise RunError(f"nothing to resume in {d}: it has no config.json")

@@ -9,7 +9,7 @@ from diamond.bench import run_benchmarks, time_it
 def test_time_it_counts_repeats():
     calls = []
     r = time_it(lambda: calls.append(1), warmup=2, repeats=3)
-    assert len(calls) == 5 and r["repeats"] == 3 and r["min_s"] <= r["mean_s"] <= r["max_s"]
+    assert len(calls) == 5 and r["repeats"] == 3 and r["min_s"] <= r["mean_s"] <= r["max_s"] and r["warmup_s"] >= 0
 
 
 def test_bench_cli_writes_json(tmp_path):
@@ -20,6 +20,7 @@ def test_bench_cli_writes_json(tmp_path):
     res = json.loads(out.read_text())
     assert res == json.loads(r.stdout)
     assert res["profile"] == "tiny" and res["denoiser_train_step"]["window"] == 6
+    assert res["compute"] == {"precision": "float32", "channels_last": True, "compile": False, "cuda_graphs": False}
     for k in ("denoiser_train_step", "generate_b2", "generate_b1"):
         assert res[k]["mean_s"] > 0 and res[k]["flops"] > 0 and res[k]["flop_per_s"] > 0
     assert res["generate_b2"]["steps"] == 3
