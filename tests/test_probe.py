@@ -1,0 +1,45 @@
+"python -m diamond.probe: an actor-critic trained in a frozen world model, with its log, summary and figure; bad input exits 2 and touches nothing."
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from diamond.bench import _fake_dataset
+from diamond.checkpoints import save_official
+from diamond.config import make_config, save_config
+from diamond.probe import summarise
+from diamond.trainer import Agent
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = {"world_model_env.batch_size": 2, "actor_critic_optim.batch_size": 2, "world_model_env.horizon": 3,
+         "actor_critic_loss.backup_every": 3, "sampler.num_steps_denoising": 1}
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "diamond.probe", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_summary_compares_first_and_last_fifth():
+    logs = [{"imagined_reward": float(i < 5)} for i in range(25)]
+    s = summarise(logs)
+    assert (s["window"], s["first_mean"], s["last_mean"], s["change"]) == (5, 1.0, 0.0, -1.0)
+
+
+def test_probe_cli_on_a_run(tmp_path):
+    run = tmp_path / "run"
+    cfg = make_config("tiny", SMALL)
+    save_config(cfg, run / "config.json")
+    save_official(Agent(cfg, 4), run / "checkpoints" / "agent.pt")
+    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    p = run_cli(str(run), "--updates", "4", "--no-progress")
+    assert p.returncode == 0, p.stderr
+    out = run / "probe-seed0"
+    assert len((out / "probe.jsonl").read_text().splitlines()) == 4 and (out / "probe.png").exists()
+    assert json.loads((out / "summary.json").read_text())["game"] == "Breakout" and "imagined reward" in p.stdout
+    before = sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*"))
+    for bad, why in [(["--updates", "0"], "at least one update"), ([], "is not empty"), (["--game", "Pong", "--out", str(tmp_path / "o")], "not Pong"),
+                     (["--dataset", str(tmp_path / "none"), "--out", str(tmp_path / "o")], "holds no episodes")]:
+        p = run_cli(str(run), *bad)
+        assert p.returncode == 2 and why in p.stderr, (bad, p.stderr)
+    assert sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*")) == before
+    assert not (tmp_path / "o").exists()
