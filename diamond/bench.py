@@ -164,7 +164,7 @@ def bench_play(cfg: Config, game: str = "Breakout", device=None, seconds: float 
                         _net(ActorCritic(cfg.actor_critic, A), cfg, device), seed=0, record_root=d)
         return {f"fps_{n}_steps": play_fps(s, n, seconds) for n in (1, 3)} | {"game": game, "with_agent": True}
 
-# %% ../nbs/93_bench.ipynb #18a28246
+# %% ../nbs/93_bench.ipynb #6c2cf651
 BENCH_PARTS = ("rew_end", "actor_critic", "env", "play")
 
 def run_benchmarks(profile: str = "paper", batch_size: int = 32, warmup: int = 1, repeats: int = 3, device=None,
@@ -195,7 +195,7 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--precision", default="float32", choices=PRECISIONS, help="float32 (exact, default) or bfloat16 autocast")
     p.add_argument("--no-channels-last", action="store_true", help="keep convolution weights NCHW (the layout before chapter 14)")
-    p.add_argument("--compile", action="store_true", help="torch.compile the U-Net and encoders (compilation time is not timed: warm-up)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the U-Net (compilation happens in the untimed warm-up, reported as warmup_s)")
     p.add_argument("--cuda-graphs", action="store_true", help="with --compile on CUDA: CUDA graphs (mode reduce-overhead)")
     p.add_argument("--out", default=None, help="also write the JSON to this file")
     p.add_argument("--skip", nargs="*", default=[], choices=BENCH_PARTS, help="leave out these (the paper-size actor-critic update takes minutes on CPU)")

@@ -335,7 +335,7 @@ class DDPMConfig:
         if self.quantize not in ("truncate", "round", "none"):
             raise ConfigError(f"ddpm.quantize={self.quantize!r}: expected 'truncate', 'round' or 'none'")
 
-# %% ../nbs/90_config.ipynb #0ec55500
+# %% ../nbs/90_config.ipynb #bbd82e22
 @dataclass
 class OptimConfig:
     "AdamW with linear warm-up and gradient clipping, as the authors train each model (DIAMOND appendix)."
@@ -431,7 +431,7 @@ class ComputeConfig:
     "How the networks compute (chapter 14): precision, memory layout, compilation. Only `precision` changes the numbers beyond float rounding."
     precision: str = "float32"          # float32 (exact) | bfloat16 (autocast: ~2x faster on CPUs with AVX-512 BF16 / AMX and on GPUs)
     channels_last: bool = True          # NHWC convolution weights: oneDNN's and cuDNN's fast path, same numbers up to float rounding
-    compile: bool = False               # torch.compile the U-Net and the two encoders in place (a warm-up per shape)
+    compile: bool = False               # torch.compile the U-Net in place (a warm-up per shape, ~55 s at the paper size on 2 cores)
     cuda_graphs: bool = False           # with compile on CUDA: mode="reduce-overhead", CUDA graphs for the fixed-shape sampler loop
 
     def __post_init__(self):

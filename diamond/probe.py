@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PROBE_KEYS', 'summarise', 'probe_imagination', 'plot_probe', 'parse_args', 'main']
 
-# %% ../nbs/98_probe.ipynb #5873e216
+# %% ../nbs/98_probe.ipynb #8040455a
 import argparse
 import json
 import math
@@ -17,7 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
-from .checkpoints import CheckpointError, load_agent
+from .checkpoints import CheckpointError, find_run_config, load_agent
 from .compute import apply_compute
 from .config import ConfigError, SettingsError, atomic_write, configure_torch, default_device, in_notebook
 from .data import EpisodeDataset
@@ -25,16 +25,21 @@ from .imagination import WorldModelEnv
 from .trainer import derived_seed
 from .world_model import Trainer
 
-# %% ../nbs/98_probe.ipynb #8876beb3
+# %% ../nbs/98_probe.ipynb #7ac312aa
 PROBE_KEYS = ("imagined_reward", "imagined_end", "entropy", "value", "lambda_return", "loss")
+
+def _run_of(checkpoint: Path) -> Path | None:
+    "The kit run folder that `checkpoint` (the folder or a file in its `checkpoints/`) belongs to, if any."
+    config = find_run_config(checkpoint)
+    return config.parent if config is not None else None
 
 def _dataset_of(checkpoint: Path, dataset) -> Path:
     "The episodes that seed the dreams: `dataset`, else the kit run's own `dataset/train`."
     if dataset is not None: path = Path(dataset)
     else:
-        run = checkpoint if checkpoint.is_dir() else checkpoint.parent.parent
-        path = run/"dataset"/"train"
-        if not path.is_dir(): raise ValueError(f"{checkpoint} is not in a kit run folder with a dataset: give the episodes that seed the dreams (--dataset DIR)")
+        run = _run_of(checkpoint)
+        path = run/"dataset"/"train" if run is not None else None
+        if path is None or not path.is_dir(): raise ValueError(f"{checkpoint} is not in a kit run folder with a dataset: give the episodes that seed the dreams (--dataset DIR)")
     if not path.is_dir() or not any(path.glob("ep_*.npz")): raise ValueError(f"{path} holds no episodes to seed dreams from")
     return path
 
@@ -47,15 +52,15 @@ def summarise(logs: list[dict], key: str = "imagined_reward") -> dict:
     return {"key": key, "updates": len(v), "window": k, "first_mean": m0, "first_sem": s0, "last_mean": m1, "last_sem": s1,
             "change": m1 - m0, "change_sem": math.hypot(s0, s1) if s0 is not None and s1 is not None else None}
 
-# %% ../nbs/98_probe.ipynb #cd53ac6f
+# %% ../nbs/98_probe.ipynb #d023484a
 def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 200, game: str | None = None, dataset=None,
-                      seed: int = 0, continue_policy: bool = False, device=None, progress: bool = True) -> dict:
+                      seed: int = 0, continue_policy: bool = False, device=None, progress: bool = True, config=None) -> dict:
     "Train an actor-critic `updates` times in the frozen world model of `checkpoint`; logs to `out/probe.jsonl`, returns the summary."
     if updates < 1: raise ValueError(f"updates={updates}: run at least one update")
     checkpoint, out = Path(checkpoint), Path(out)
     if out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty: give a new or empty folder for the probe (nothing is overwritten)")
     data_path = _dataset_of(checkpoint, dataset)
-    agent, cfg = load_agent(checkpoint, game, None, device or default_device())
+    agent, cfg = load_agent(checkpoint, game, config, device or default_device())
     agent.eval()
     ds = EpisodeDataset(data_path)
     if continue_policy: ac = agent.actor_critic
@@ -79,7 +84,7 @@ def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 20
     save_figure(plot_probe(logs, summary), out/"probe.png")
     return summary
 
-# %% ../nbs/98_probe.ipynb #c251ccc7
+# %% ../nbs/98_probe.ipynb #42bb94de
 def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20):
     "Imagined reward per update (with a moving average), entropy, and value against λ-return."
     import matplotlib.pyplot as plt
@@ -89,13 +94,11 @@ def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20):
         v = np.array([l[key] for l in logs], dtype=np.float64)
         w = min(window, len(v))
         return v, np.convolve(v, np.ones(w) / w, mode="valid"), u[w - 1:]
-    v, s, us = smooth("imagined_reward")
-    axes[0].plot(u, v, color="C0", alpha=0.25, lw=0.8, label="per update")
-    axes[0].plot(us, s, color="C0", label=f"mean of {min(window, len(v))}")
-    axes[0].set_title("imagined reward per dream and chunk", fontsize=9)
-    for key, c in (("entropy", "C1"),):
-        v, s, us = smooth(key); axes[1].plot(u, v, color=c, alpha=0.25, lw=0.8); axes[1].plot(us, s, color=c)
-    axes[1].set_title("policy entropy (nats)", fontsize=9)
+    for ax, key, c, title in ((axes[0], "imagined_reward", "C0", "imagined reward per dream and chunk"),
+                              (axes[1], "entropy", "C1", "policy entropy (nats)")):
+        v, s, us = smooth(key)
+        ax.plot(u, v, color=c, alpha=0.25, lw=0.8, label="per update"); ax.plot(us, s, color=c, label=f"mean of {len(v) - len(s) + 1}")
+        ax.set_title(title, fontsize=9)
     for key, c in (("value", "C2"), ("lambda_return", "C3")):
         v, s, us = smooth(key); axes[2].plot(us, s, color=c, label=key)
     axes[2].set_title("value and λ-return (moving mean)", fontsize=9)
@@ -105,14 +108,15 @@ def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20):
                              f"{summary['last_mean']:.3f} (last {summary['window']})", fontsize=10)
     return fig
 
-# %% ../nbs/98_probe.ipynb #331e2ef6
+# %% ../nbs/98_probe.ipynb #98a7d73c
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m diamond.probe", description="Train an actor-critic in the frozen world model of a checkpoint.")
     p.add_argument("checkpoint", type=Path, help="a kit run folder, its checkpoints/agent.pt or state.pt, or the authors' <Game>.pt (with --dataset)")
-    p.add_argument("--out", type=Path, default=None, help="a new or empty folder for probe.jsonl, summary.json, probe.png (default: <run>/probe-seed<S>)")
+    p.add_argument("--out", type=Path, default=None, help="a new or empty folder for probe.jsonl, summary.json, probe.png (default: <run>/probe-seed<S>, else ./probe-seed<S>)")
     p.add_argument("--updates", type=int, default=200, help="actor-critic updates (default 200)")
     p.add_argument("--game", default=None, help="the game (default: the kit run's)")
     p.add_argument("--dataset", type=Path, default=None, help="episodes that seed the dreams (default: the kit run's dataset/train)")
+    p.add_argument("--config", type=Path, default=None, help="config.json the agent was built with (default: its run's, else the paper's)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fresh policy and the dreams (default 0)")
     p.add_argument("--continue-policy", action="store_true", help="start from the checkpoint's actor-critic instead of a fresh one")
     p.add_argument("--device", default=None, help="cpu, cuda, ... (default: settings.ini)")
@@ -121,11 +125,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     a = parse_args(argv)
-    run = a.checkpoint if a.checkpoint.is_dir() else a.checkpoint.parent.parent
-    out = a.out or run/f"probe-seed{a.seed}"
+    out = a.out or (_run_of(a.checkpoint) or Path.cwd())/f"probe-seed{a.seed}"
     try:
         configure_torch()
-        s = probe_imagination(a.checkpoint, out, a.updates, a.game, a.dataset, a.seed, a.continue_policy, a.device, not a.no_progress)
+        s = probe_imagination(a.checkpoint, out, a.updates, a.game, a.dataset, a.seed, a.continue_policy, a.device, not a.no_progress, a.config)
     except (CheckpointError, ConfigError, SettingsError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr); return 2
     sem = lambda x: f" ± {x:.3f}" if x is not None else ""

@@ -15,8 +15,8 @@ SMALL = {"world_model_env.batch_size": 2, "actor_critic_optim.batch_size": 2, "w
          "actor_critic_loss.backup_every": 3, "sampler.num_steps_denoising": 1}
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "diamond.probe", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "diamond.probe", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 def test_summary_compares_first_and_last_fifth():
@@ -43,3 +43,13 @@ def test_probe_cli_on_a_run(tmp_path):
         assert p.returncode == 2 and why in p.stderr, (bad, p.stderr)
     assert sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*")) == before
     assert not (tmp_path / "o").exists()
+    # a checkpoint outside a kit run (the authors' layout) needs its game and episodes (and here its config); the probe goes to ./probe-seed<S>
+    lone, here = tmp_path / "lone" / "Breakout.pt", tmp_path / "here"
+    lone.parent.mkdir(); here.mkdir()
+    lone.write_bytes((run / "checkpoints" / "agent.pt").read_bytes())
+    p = run_cli(str(lone), "--updates", "1", "--no-progress", cwd=here)
+    assert p.returncode == 2 and "--dataset DIR" in p.stderr
+    p = run_cli(str(lone), "--game", "Breakout", "--dataset", str(run / "dataset" / "train"), "--config", str(run / "config.json"),
+                "--updates", "1", "--no-progress", cwd=here)
+    assert p.returncode == 0, p.stderr
+    assert len((here / "probe-seed0" / "probe.jsonl").read_text().splitlines()) == 1
