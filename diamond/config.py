@@ -8,7 +8,8 @@ __all__ = ['PROFILES', 'SETTINGS_KEYS', 'PRECISIONS', 'SPEED_ONLY_FIELDS', 'Sett
            'keep_freed_memory', 'configure_torch', 'seed_everything', 'UNetConfig', 'DenoiserConfig', 'SamplerConfig',
            'DDPMConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'ActorCriticConfig',
            'ActorCriticLossConfig', 'TrainingConfig', 'ComputeConfig', 'Config', 'set_field', 'make_config',
-           'atomic_write', 'config_to_dict', 'config_from_dict', 'save_config', 'load_config', 'config_diff']
+           'atomic_write', 'write_json', 'config_to_dict', 'config_from_dict', 'save_config', 'load_config',
+           'config_diff']
 
 # %% ../nbs/90_config.ipynb #14d14851
 import configparser
@@ -525,7 +526,7 @@ def make_config(profile: str | None = None, overrides: dict[str, Any] | None = N
     _revalidate(cfg)
     return cfg
 
-# %% ../nbs/90_config.ipynb #ddf98c0e
+# %% ../nbs/90_config.ipynb #6330f831
 def atomic_write(path: Path | str, write: typing.Callable, mode: str = "wb") -> Path:
     "Create `path` by `write(file)` on a hidden temp file, fsync, rename over `path`, fsync the folder: a crash leaves the old file or the new one, never half of one."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -538,7 +539,11 @@ def atomic_write(path: Path | str, write: typing.Callable, mode: str = "wb") -> 
     finally: os.close(fd)
     return path
 
-# %% ../nbs/90_config.ipynb #664da414
+def write_json(path: Path | str, obj: Any) -> Path:
+    "Write `obj` as indented JSON to `path` with `atomic_write`."
+    return atomic_write(path, lambda f: json.dump(obj, f, indent=2), "w")
+
+# %% ../nbs/90_config.ipynb #bb047dcb
 def config_to_dict(cfg: Any) -> dict:
     "A JSON-ready nested dict of a config dataclass."
     return json.loads(json.dumps(dataclasses.asdict(cfg), allow_nan=True))
@@ -552,7 +557,7 @@ def config_from_dict(d: dict, cls: type = Config) -> Any:
 
 def save_config(cfg: Any, path: Path | str) -> Path:
     "Write `cfg` as JSON to `path` atomically (`atomic_write`)."
-    return atomic_write(path, lambda f: json.dump(config_to_dict(cfg), f, indent=2), "w")
+    return write_json(path, config_to_dict(cfg))
 
 def load_config(path: Path | str, cls: type = Config) -> Any:
     "Read a config saved by `save_config`."

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['REFERENCES', 'reference_scores', 'human_normalised', 'evaluate_checkpoint', 'parse_args', 'main']
 
-# %% ../nbs/96_evaluate.ipynb #123f04bf
+# %% ../nbs/96_evaluate.ipynb #652f25ed
 import argparse
 import functools
 import json
@@ -20,7 +20,7 @@ import numpy as np
 
 from .atari import ATARI_100K_GAMES, check_game
 from .checkpoints import CheckpointError, load_agent
-from .config import ConfigError, SettingsError, atomic_write, configure_torch, default_device, in_notebook
+from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, write_json
 from .data import EpisodeDataset
 from .trainer import evaluate_agent
 
@@ -62,7 +62,7 @@ def evaluate_checkpoint(checkpoint: Path | str, game: str | None = None, episode
             "diamond_published_mean": float(np.mean(published)), "diamond_published_hns": human_normalised(game, float(np.mean(published))),
             "time/eval": time.time() - t0}
 
-# %% ../nbs/96_evaluate.ipynb #7e04c959
+# %% ../nbs/96_evaluate.ipynb #f475b719
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m diamond.evaluate", description="Evaluate a DIAMOND agent checkpoint on the paper's test protocol.")
     p.add_argument("--checkpoint", type=Path, required=True, help="the authors' <Game>.pt, a kit run folder, or its checkpoints/agent.pt or state.pt")
@@ -88,7 +88,7 @@ def main(argv=None) -> int:
     print(f"{rep['game']}: return {rep['return_mean']:.1f} ± {rep['return_std']:.1f} (std over {rep['episodes']} games{sem}), "
           f"human-normalised {rep['hns']:.3f}; DIAMOND published {rep['diamond_published_mean']:.1f} "
           f"(HNS {rep['diamond_published_hns']:.3f}, mean of 5 seeds)")
-    if a.out is not None: atomic_write(a.out, lambda f: json.dump(rep, f, indent=2), "w")
+    if a.out is not None: write_json(a.out, rep)
     return 0
 
 # %% ../nbs/96_evaluate.ipynb #348b4313

@@ -6,7 +6,7 @@
 __all__ = ['MAIN_CHAPTERS', 'CHAPTER_PARAMETERS', 'notebooks_dir', 'ChapterFailed', 'execute_chapter', 'run_chapters',
            'parse_args', 'parse_overrides', 'parse_chapter_params', 'main']
 
-# %% ../nbs/92_main.ipynb #452c6a1e
+# %% ../nbs/92_main.ipynb #2074ac7f
 import argparse
 import json
 import sys
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .config import ConfigError, atomic_write, config_diff, in_notebook, load_config, make_config, save_config, settings
+from .config import ConfigError, config_diff, in_notebook, load_config, make_config, save_config, settings, write_json
 
 # %% ../nbs/92_main.ipynb #ca99d4a2
 #: The chapters the main job executes, in order.
@@ -45,11 +45,10 @@ def notebooks_dir() -> Path:
         if d is not None and (d/"nbs"/"01_edm.ipynb").is_file(): return d/"nbs"
     raise FileNotFoundError("cannot find the kit's notebooks (nbs/01_edm.ipynb): run from a checkout of the diamond repository")
 
-# %% ../nbs/92_main.ipynb #b38b5719
+# %% ../nbs/92_main.ipynb #925298a5
 class ChapterFailed(RuntimeError):
     "A chapter raised while executing; the message names the notebook, the cell and the error."
 
-def _write_json(path: Path, obj) -> None: atomic_write(path, lambda f: json.dump(obj, f, indent=2), "w")
 
 def execute_chapter(src: Path, dst: Path, parameters: dict, cwd: Path, kernel_name: str = "python3") -> None:
     "Execute the notebook `src` into `dst` with papermill and `parameters`; a failing cell raises `ChapterFailed` naming it."
@@ -62,7 +61,7 @@ def execute_chapter(src: Path, dst: Path, parameters: dict, cwd: Path, kernel_na
         raise ChapterFailed(f"{src.name} failed in cell [{e.exec_count}] `{first_line[:80]}` ({e.ename}: {e.evalue}); "
                             f"the executed notebook with the traceback is {dst}") from None
 
-# %% ../nbs/92_main.ipynb #5966626b
+# %% ../nbs/92_main.ipynb #3adc8297
 def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, seed: int = 0, overrides: dict | None = None,
                  nbs_dir=None, kernel_name: str = "python3", progress: bool = True, chapter_params: dict | None = None) -> dict:
     "Execute `chapters` with papermill into `run_dir`; returns the status written to `run_dir/status.json`. `chapter_params` ({chapter: {name: value}}) override `CHAPTER_PARAMETERS`."
@@ -82,16 +81,16 @@ def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, se
     params = dict(profile=cfg.profile, seed=seed, overrides=overrides or {}, run_dir=str(run_dir.resolve()))
     for ch in tqdm(chapters, desc="chapters", disable=not progress):
         t0 = time.time()
-        status["chapters"][ch] = {"state": "running"}; _write_json(run_dir/"status.json", status)
+        status["chapters"][ch] = {"state": "running"}; write_json(run_dir/"status.json", status)
         ch_params = {**params, **CHAPTER_PARAMETERS.get(cfg.profile, {}).get(ch, {}), **(chapter_params or {}).get(ch, {})}
         try: execute_chapter(nbs_dir/f"{ch}.ipynb", run_dir/f"{ch}.ipynb", ch_params, nbs_dir, kernel_name)
         except ChapterFailed as e:
             status["chapters"][ch] = {"state": "failed", "seconds": round(time.time() - t0, 1), "error": str(e)}
-            _write_json(run_dir/"status.json", status)
+            write_json(run_dir/"status.json", status)
             raise
         status["chapters"][ch] = {"state": "done", "seconds": round(time.time() - t0, 1)}
-        _write_json(run_dir/"status.json", status)
-    status["finished"] = True; _write_json(run_dir/"status.json", status)
+        write_json(run_dir/"status.json", status)
+    status["finished"] = True; write_json(run_dir/"status.json", status)
     return status
 
 # %% ../nbs/92_main.ipynb #94707e69

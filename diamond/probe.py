@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PROBE_KEYS', 'summarise', 'probe_imagination', 'plot_probe', 'parse_args', 'main']
 
-# %% ../nbs/98_probe.ipynb #8040455a
+# %% ../nbs/98_probe.ipynb #45d12f74
 import argparse
 import json
 import math
@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
 from .checkpoints import CheckpointError, find_run_config, load_agent
 from .compute import apply_compute
-from .config import ConfigError, SettingsError, atomic_write, configure_torch, default_device, in_notebook
+from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, write_json
 from .data import EpisodeDataset
 from .imagination import WorldModelEnv
 from .trainer import derived_seed
@@ -52,7 +52,7 @@ def summarise(logs: list[dict], key: str = "imagined_reward") -> dict:
     return {"key": key, "updates": len(v), "window": k, "first_mean": m0, "first_sem": s0, "last_mean": m1, "last_sem": s1,
             "change": m1 - m0, "change_sem": math.hypot(s0, s1) if s0 is not None and s1 is not None else None}
 
-# %% ../nbs/98_probe.ipynb #d023484a
+# %% ../nbs/98_probe.ipynb #e7e51ed2
 def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 200, game: str | None = None, dataset=None,
                       seed: int = 0, continue_policy: bool = False, device=None, progress: bool = True, config=None) -> dict:
     "Train an actor-critic `updates` times in the frozen world model of `checkpoint`; logs to `out/probe.jsonl`, returns the summary."
@@ -79,7 +79,7 @@ def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 20
             f.write(json.dumps(logs[-1]) + "\n"); f.flush()
     summary = {"checkpoint": str(checkpoint), "game": cfg.game, "profile": cfg.profile, "dataset": str(data_path), "seed": seed,
                "fresh_policy": not continue_policy, **summarise(logs), "entropy": summarise(logs, "entropy")}
-    atomic_write(out/"summary.json", lambda f: json.dump(summary, f, indent=2), "w")
+    write_json(out/"summary.json", summary)
     from diamond.viz import save_figure
     save_figure(plot_probe(logs, summary), out/"probe.png")
     return summary

@@ -6,7 +6,7 @@
 __all__ = ['EXPERIMENTS', 'Experiment', 'RunSpec', 'run_one', 'BatchError', 'plan', 'batch_root', 'write_summary', 'run_batch',
            'report', 'parse_args', 'main']
 
-# %% ../nbs/97_reproduce.ipynb #153f89bb
+# %% ../nbs/97_reproduce.ipynb #f46056e4
 import argparse
 import json
 import os
@@ -19,10 +19,10 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .atari import ATARI_100K_GAMES, check_game
-from .config import PROFILES, ConfigError, SettingsError, atomic_write, in_notebook, make_config, settings
+from .config import PROFILES, ConfigError, SettingsError, atomic_write, in_notebook, make_config, settings, write_json
 from .main import ChapterFailed, execute_chapter, notebooks_dir, parse_overrides
 
-# %% ../nbs/97_reproduce.ipynb #3357cf0f
+# %% ../nbs/97_reproduce.ipynb #ec8f2e04
 @dataclass(frozen=True)
 class Experiment:
     "What a batch of one experiment executes."
@@ -70,7 +70,7 @@ class RunSpec:
 
 def _status(spec: RunSpec, **kw) -> dict:
     st = {"run": spec.name, "game": spec.game, "seed": spec.seed, "profile": spec.profile, **kw}
-    atomic_write(Path(spec.run_dir)/"status.json", lambda f: json.dump(st, f, indent=2), "w")
+    write_json(Path(spec.run_dir)/"status.json", st)
     return st
 
 def run_one(spec: RunSpec) -> dict:
@@ -95,7 +95,7 @@ def _result(spec: RunSpec) -> dict:
     r = json.loads(f.read_text())
     return {"final_return": r["final_return_mean"], "hns": human_normalised(spec.game, r["final_return_mean"]), "env_steps": r["env_steps"]}
 
-# %% ../nbs/97_reproduce.ipynb #a74acfb0
+# %% ../nbs/97_reproduce.ipynb #91fd1536
 class BatchError(ValueError):
     "Bad batch parameters; the message names the problem and the fix."
 
@@ -138,7 +138,7 @@ def batch_root(specs: list[RunSpec]) -> Path: return Path(specs[0].run_dir).pare
 def write_summary(specs: list[RunSpec], results: dict[str, dict]) -> Path:
     "summary.json and summary.md of the batch: one row per run, in plan order."
     root, rows = batch_root(specs), [results.get(s.name, {"run": s.name, "game": s.game, "seed": s.seed, "status": "pending"}) for s in specs]
-    atomic_write(root/"summary.json", lambda f: json.dump(rows, f, indent=2), "w")
+    write_json(root/"summary.json", rows)
     fmt = lambda v, f: f.format(v) if v is not None else "-"
     md = ["| run | status | final return | HNS | minutes | note |", "|---|---|---:|---:|---:|---|"]
     md += [f"| {r['run']} | {r['status']} | {fmt(r.get('final_return'), '{:.1f}')} | {fmt(r.get('hns'), '{:.3f}')} | "
@@ -157,7 +157,7 @@ def run_batch(specs: list[RunSpec], executor: str = "local", jobs: int = 1, prog
     "Execute the runs (finished ones are skipped) and keep the summary up to date; returns the status of each run."
     if jobs < 1: raise BatchError(f"jobs={jobs}: run at least one at a time")
     root = batch_root(specs); root.mkdir(parents=True, exist_ok=True)
-    atomic_write(root/"batch.json", lambda f: json.dump({"runs": [asdict(s) for s in specs], "executor": executor}, f, indent=2), "w")
+    write_json(root/"batch.json", {"runs": [asdict(s) for s in specs], "executor": executor})
     results: dict[str, dict] = {}
     todo = [s for s in specs if not s.finished()]
     for s in specs:
