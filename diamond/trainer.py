@@ -240,15 +240,16 @@ class _EpochLoop:
         _crash_point("metrics", m["epoch"])
         self.folder.append_metrics(m)
 
-# %% ../nbs/11_agent.ipynb #90848887
+# %% ../nbs/11_agent.ipynb #897e1c6c
 class _Evaluation:
     "Test games, final results and figures of an `AgentTrainer`."
     def evaluate(self, episodes: int, e: int) -> dict:
-        "Test returns and the world model's test losses on the new test games."
+        "Test returns, the real reward per dream-length chunk (to set against the imagined one) and the world model's test losses on the new test games."
         r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, episodes, derived_seed(self.cfg.seed, e, 6), self.progress)
         ev = evaluate_rew_end(self.agent.rew_end_model, self.test_data, self.cfg.rew_end.seq_len, device=self.device)
-        recall = ev["reward_sampled"]["recall"][2]
+        recall, signs = ev["reward_sampled"]["recall"][2], self.test_data.reward_sign_counts()
         return {"test/return_mean": r["return_mean"], "test/return_std": r["return_std"], "test/episodes": r["episodes"],
+                "test/reward_per_chunk": (signs[1] - signs[-1]) / max(1, self.test_data.num_steps) * self.cfg.world_model_env.horizon,
                 "test/rew_end_loss": ev["loss"], "test/reward_recall_sampled": None if math.isnan(recall) else recall}
 
     def finish(self) -> dict:
@@ -278,7 +279,7 @@ class _Evaluation:
                   for i in range(dreams)]
         return show_frames(r.frames.cpu(), titles=[t for row in titles for t in row], suptitle="the agent in its dreams")
 
-# %% ../nbs/11_agent.ipynb #5e160b1b
+# %% ../nbs/11_agent.ipynb #e6e0aae2
 def dream_curve(metrics: list[dict], key: str = "imagined_reward") -> tuple[list[float], list[float]]:
     "`(x, y)`: an actor-critic curve from the epochs' `*_slices` against the actor-critic update count (each slice at its middle)."
     xs, ys, start = [], [], 0
@@ -289,7 +290,7 @@ def dream_curve(metrics: list[dict], key: str = "imagined_reward") -> tuple[list
     return xs, ys
 
 def plot_learning_curves(metrics: list[dict], results: dict | None = None):
-    "Losses per epoch, the dream's reward and the policy's entropy per actor-critic update, and real test returns against real steps, from `metrics.jsonl` lines."
+    "Losses per epoch; the dream's reward and the policy's entropy per actor-critic update, with the real reward per chunk of the test games; real test returns against real steps. From `metrics.jsonl` lines."
     ep = [m for m in metrics if m["epoch"] > 0]
     fig, axes = plt.subplots(1, 4, figsize=(13, 2.8), layout="constrained")
     def line(ax, key, x="epoch", label=None):
@@ -302,6 +303,8 @@ def plot_learning_curves(metrics: list[dict], results: dict | None = None):
     x, y = dream_curve(ep)
     if x: ax.plot(x, y, ".-" if len(x) < 40 else "-", color="C0", lw=1, label="imagined reward")
     for e in ends[:-1]: ax.axvline(e, color="0.85", lw=0.6, zorder=0)   # epoch boundaries: the world model changes here
+    real = [(x, m["test/reward_per_chunk"]) for x, m in zip(ends, ep) if m.get("test/reward_per_chunk") is not None]
+    if real: ax.plot(*zip(*real), "o", color="C3", ms=4, label="real games, same policy")
     x, h = dream_curve(ep, "entropy")
     if x:
         ax2 = ax.twinx(); ax2.plot(x, h, color="C1", lw=1, alpha=0.7, label="entropy (nats)"); ax2.tick_params(labelsize=7)

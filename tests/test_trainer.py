@@ -174,6 +174,13 @@ def test_run_folder_contents(baseline):
     lines = RunFolder(folder).read_metrics()
     assert [m["epoch"] for m in lines] == list(range(res["epochs"] + 1))
     assert any("test/return_mean" in m for m in lines)
+    for m in lines[1:]:   # every epoch trains the actor-critic and keeps its per-update curves
+        assert m["actor_critic/updates"] == (cfg.actor_critic_optim.steps_first_epoch if m["epoch"] == 1 else cfg.actor_critic_optim.steps_per_epoch)
+        assert len(m["actor_critic/imagined_reward_slices"]) == min(m["actor_critic/updates"], 10)
+        assert np.mean(m["actor_critic/imagined_reward_slices"]) == pytest.approx(m["actor_critic/imagined_reward"])
+    for m in (m for m in lines if "test/return_mean" in m):   # Breakout pays no negative rewards: a real reward rate iff a score
+        assert 0 <= m["test/reward_per_chunk"] <= cfg.world_model_env.horizon
+        assert (m["test/reward_per_chunk"] > 0) == (m["test/return_mean"] > 0)
     for f in ("config.json", "results.json", "run_is_over", "checkpoints/state.pt", "checkpoints/agent.pt",
               "figures/learning_curves.png", "figures/agent_dream.png"):
         assert (folder / f).exists(), f
