@@ -279,7 +279,7 @@ class _Evaluation:
                   for i in range(dreams)]
         return show_frames(r.frames.cpu(), titles=[t for row in titles for t in row], suptitle="the agent in its dreams")
 
-# %% ../nbs/11_agent.ipynb #e6e0aae2
+# %% ../nbs/11_agent.ipynb #d2b659fd
 def dream_curve(metrics: list[dict], key: str = "imagined_reward") -> tuple[list[float], list[float]]:
     "`(x, y)`: an actor-critic curve from the epochs' `*_slices` against the actor-critic update count (each slice at its middle)."
     xs, ys, start = [], [], 0
@@ -308,7 +308,7 @@ def plot_learning_curves(metrics: list[dict], results: dict | None = None):
     x, h = dream_curve(ep, "entropy")
     if x:
         ax2 = ax.twinx(); ax2.plot(x, h, color="C1", lw=1, alpha=0.7, label="entropy (nats)"); ax2.tick_params(labelsize=7)
-        ax2.set_ylim(0, None); ax2.legend(fontsize=7, loc="upper right")
+        ax2.set_ylim(0, 1.15 * max(h)); ax2.legend(fontsize=7, loc="upper right")   # from 0, with room above a flat (uniform) line
     ax.set_title("in the dream (reward per 15-step chunk)", fontsize=9); ax.legend(fontsize=7, loc="upper left")
     ax.set_xlabel("actor-critic updates (grey: new epoch)", fontsize=8)
     line(axes[3], "test/return_mean", x="env_steps", label="test games")
