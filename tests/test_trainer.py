@@ -12,7 +12,7 @@ import torch
 from diamond.actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss, lambda_returns
 from diamond.config import ConfigError, make_config, save_config
 from diamond.data import EpisodeDataset
-from diamond.trainer import SMOKE_OVERRIDES, AgentTrainer, RunError, RunFinished, RunFolder, collect_epochs
+from diamond.trainer import CURVE_SLICES, SMOKE_OVERRIDES, AgentTrainer, RunError, RunFinished, RunFolder, collect_epochs
 from diamond.unet import count_parameters
 
 OFFICIAL = Path(__file__).parent / "data" / "official-state-dict.tsv"
@@ -176,7 +176,7 @@ def test_run_folder_contents(baseline):
     assert any("test/return_mean" in m for m in lines)
     for m in lines[1:]:   # every epoch trains the actor-critic and keeps its per-update curves
         assert m["actor_critic/updates"] == (cfg.actor_critic_optim.steps_first_epoch if m["epoch"] == 1 else cfg.actor_critic_optim.steps_per_epoch)
-        assert len(m["actor_critic/imagined_reward_slices"]) == min(m["actor_critic/updates"], 10)
+        assert len(m["actor_critic/imagined_reward_slices"]) == min(m["actor_critic/updates"], CURVE_SLICES)
         assert np.mean(m["actor_critic/imagined_reward_slices"]) == pytest.approx(m["actor_critic/imagined_reward"])
     for m in (m for m in lines if "test/return_mean" in m):   # Breakout pays no negative rewards: a real reward rate iff a score
         assert 0 <= m["test/reward_per_chunk"] <= cfg.world_model_env.horizon
