@@ -6,10 +6,10 @@
 __all__ = ['PROFILES', 'SETTINGS_KEYS', 'PRECISIONS', 'SPEED_ONLY_FIELDS', 'SettingsError', 'ConfigError', 'Settings',
            'find_settings_file', 'read_settings', 'settings', 'in_test', 'in_notebook', 'default_device',
            'keep_freed_memory', 'configure_torch', 'seed_everything', 'UNetConfig', 'DenoiserConfig', 'SamplerConfig',
-           'DDPMConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'ActorCriticConfig',
-           'ActorCriticLossConfig', 'TrainingConfig', 'ComputeConfig', 'Config', 'set_field', 'make_config',
-           'atomic_write', 'write_json', 'config_to_dict', 'config_from_dict', 'save_config', 'load_config',
-           'config_diff']
+           'DDPMConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'WorldModelRunConfig',
+           'ActorCriticConfig', 'ActorCriticLossConfig', 'TrainingConfig', 'ComputeConfig', 'Config', 'set_field',
+           'make_config', 'atomic_write', 'write_json', 'config_to_dict', 'config_from_dict', 'save_config',
+           'load_config', 'config_diff']
 
 # %% ../nbs/90_config.ipynb #14d14851
 import configparser
@@ -76,6 +76,21 @@ PROFILES: dict[str, dict[str, Any]] = {
         "rew_end_optim.steps_first_epoch": 100,
         "rew_end_optim.steps_per_epoch": 20,
     },
+}
+
+#: `small`: the science on 2 CPU cores in hours, in bfloat16 (chapter 14). The tiny profile, with a world model sized by
+#: measurement (chapter 99): a U-Net twice as wide at the full-resolution level (32-32-64-64 channels: the 1-2 pixel ball
+#: lives there), batch 32, 9,000 updates whose last 2,000 let the learning rate fall to 0, and a reward/end model trained
+#: 2,000 updates (the tiny one finds Breakout's rewards after about 1,000).
+PROFILES["small"] = {
+    **PROFILES["tiny"],
+    "compute.precision": "bfloat16",
+    "denoiser.unet.channels": [32, 32, 64, 64],
+    "denoiser_optim.batch_size": 32,
+    "denoiser_optim.lr_warmup_steps": 100,
+    "denoiser_optim.steps_first_epoch": 9_000,
+    "denoiser_optim.lr_cooldown_steps": 2_000,
+    "rew_end_optim.steps_first_epoch": 2_000,
 }
 
 # %% ../nbs/90_config.ipynb #080be118
@@ -348,6 +363,7 @@ class OptimConfig:
     max_grad_norm: float = 1.0          # global gradient-norm clipping
     steps_first_epoch: int = 10_000     # optimiser steps in the first epoch
     steps_per_epoch: int = 400          # optimiser steps in every later epoch
+    lr_cooldown_steps: int = 0          # a training with a known end (chapter 99): lr falls linearly to 0 over its last this many steps (0: constant, the paper)
 
 @dataclass
 class RewEndConfig:
@@ -370,6 +386,23 @@ class WorldModelEnvConfig:
     "Imagination: how many dreams run side by side and how long each lasts (DIAMOND §3.3)."
     batch_size: int = 32                # dreams in parallel (the actor-critic's batch)
     horizon: int = 15                   # imagined steps before a dream is truncated
+
+@dataclass
+class WorldModelRunConfig:
+    "A world model trained on its own from recorded play (`python -m diamond.train_world_model`, chapter 99): data, checks, checkpoints."
+    policy: str = "expert"              # who plays the games it learns from: expert (scripted; Breakout, Boxing) | random
+    train_steps: int = 20_000           # training-env steps of play to learn from
+    test_episodes: int = 10             # whole held-out test games the dreams are measured on
+    eval_every: int = 1_000             # denoiser updates between two dream checks during training (0: only at the end)
+    eval_starts: int = 32               # held-out starts per check during training
+    final_eval_starts: int = 256        # held-out starts of the final measurement
+    checkpoint_every: int = 500         # updates between checkpoints (--resume continues from the last)
+
+    def __post_init__(self):
+        if self.policy not in ("expert", "random"): raise ConfigError(f"world_model_run.policy={self.policy!r}: expected 'expert' or 'random'")
+        for k in ("train_steps", "test_episodes", "eval_starts", "final_eval_starts", "checkpoint_every"):
+            if getattr(self, k) < 1: raise ConfigError(f"world_model_run.{k}={getattr(self, k)}: must be at least 1")
+        if self.eval_every < 0: raise ConfigError(f"world_model_run.eval_every={self.eval_every}: must be >= 0")
 
 @dataclass
 class ActorCriticConfig:
@@ -463,8 +496,13 @@ class Config:
         weight_decay=0.0, max_grad_norm=100.0, steps_first_epoch=5_000))   # batch_size: dreams per update
     training: TrainingConfig = field(default_factory=TrainingConfig)
     compute: ComputeConfig = field(default_factory=ComputeConfig)   # precision, layout, compilation (chapter 14)
+    world_model_run: WorldModelRunConfig = field(default_factory=WorldModelRunConfig)   # a world model trained on its own (chapter 99)
 
     def __post_init__(self):
+        for k in ("denoiser_optim", "rew_end_optim", "actor_critic_optim"):
+            o = getattr(self, k)
+            if not 0 <= o.lr_cooldown_steps <= o.steps_first_epoch:
+                raise ConfigError(f"{k}.lr_cooldown_steps={o.lr_cooldown_steps}: expected 0 to steps_first_epoch={o.steps_first_epoch}")
         if self.actor_critic_optim.batch_size != self.world_model_env.batch_size:
             raise ConfigError(f"actor_critic_optim.batch_size={self.actor_critic_optim.batch_size} must equal world_model_env.batch_size="
                               f"{self.world_model_env.batch_size} (the actor-critic learns from that many dreams): override both")

@@ -30,6 +30,13 @@ CHAPTER_PARAMETERS = {
         "10_actor_critic": dict(ac_steps=4),
         "11_agent": dict(smoke=False),          # the tiny profile's whole 2,000-step budget
     },
+    "small": {                                   # the world model of chapter 99's small run, trained here as a lesson (about 2 hours)
+        "07_world_model": dict(collect_steps=20_000, test_episodes=10, denoiser_steps=9_000, drift_horizon=40, drift_trajectories=32, assert_learning=True),
+        "08_reward_end": dict(collect_steps=20_000, test_episodes=10, rew_end_steps=2_000, assert_learning=True),
+        "09_imagination": dict(dream_steps=15),
+        "10_actor_critic": dict(ac_steps=4),
+        "11_agent": dict(smoke=False),
+    },
     "paper": {
         "07_world_model": dict(collect_steps=100_000, test_episodes=4, denoiser_steps=10_000, drift_horizon=200, drift_trajectories=64, assert_learning=True),
         "08_reward_end": dict(collect_steps=100_000, test_episodes=4, rew_end_steps=10_000, assert_learning=True),
@@ -97,7 +104,7 @@ def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, se
 def parse_args(argv=None) -> argparse.Namespace:
     s = settings()
     p = argparse.ArgumentParser(prog="python -m diamond.main", description="Run the kit's chapters as a batch job into a run folder.")
-    p.add_argument("--profile", default=s.profile, help=f"tiny or paper (default from settings.ini: {s.profile})")
+    p.add_argument("--profile", default=s.profile, help=f"tiny, small or paper (default from settings.ini: {s.profile})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--run-dir", type=Path, default=None, help="default: <runs_dir>/main-<profile>-s<seed>")
     p.add_argument("--chapters", nargs="+", default=list(MAIN_CHAPTERS))
