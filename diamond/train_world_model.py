@@ -19,11 +19,10 @@ from tqdm.auto import tqdm
 
 from .atari import action_names, check_game
 from .compute import apply_compute
-from .config import (SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, config_diff, config_to_dict, configure_torch,
-                            in_notebook, load_config, save_config, write_json)
+from .config import (SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, atomic_write, config_diff, config_to_dict,
+                            configure_torch, in_notebook, load_config, save_config, write_json)
 from .data import EpisodeDataset
 from .edm import Denoiser
-from .imagination import load_world_model
 from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_sampler
 from .trainer import RunError, RunFinished, derived_seed
 from .train import build_config
@@ -64,8 +63,8 @@ def prepare_run(run_dir: Path | str, cfg: Config | None, resume: bool) -> Config
 def _trim_metrics(path: Path, model: str, step: int) -> None:
     "Drop the lines of `model` past `step` (written after the checkpoint a resumed run starts from)."
     if not path.exists(): return
-    keep = [l for l in path.read_text().splitlines() if l.strip() and not (json.loads(l)["model"] == model and json.loads(l)["step"] > step)]
-    from diamond.config import atomic_write
+    lines = [(l, json.loads(l)) for l in path.read_text().splitlines() if l.strip()]
+    keep = [l for l, d in lines if not (d["model"] == model and d["step"] > step)]
     atomic_write(path, lambda f: f.write("".join(l + "\n" for l in keep)), "w")
 
 def train_phase(run_dir: Path, name: str, trainer: Trainer, batches_from, total: int, checkpoint_every: int,
