@@ -514,6 +514,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                      'diamond.world_model.dream_objects': ('world_model.html#dream_objects', 'diamond/world_model.py'),
                                      'diamond.world_model.drift_curve': ('world_model.html#drift_curve', 'diamond/world_model.py'),
                                      'diamond.world_model.expert_data': ('world_model.html#expert_data', 'diamond/world_model.py'),
+                                     'diamond.world_model.held_out_dreams': ('world_model.html#held_out_dreams', 'diamond/world_model.py'),
                                      'diamond.world_model.load_state': ('world_model.html#load_state', 'diamond/world_model.py'),
                                      'diamond.world_model.object_metrics': ('world_model.html#object_metrics', 'diamond/world_model.py'),
                                      'diamond.world_model.one_step_errors': ('world_model.html#one_step_errors', 'diamond/world_model.py'),

@@ -6,7 +6,7 @@
 __all__ = ['DECAYED', 'BREAKOUT_OPEN_ROWS', 'BREAKOUT_PADDLE_ROWS', 'BREAKOUT_COLS', 'expert_data', 'param_groups', 'warmup',
            'cooldown', 'Trainer', 'save_state', 'load_state', 'denoiser_loss_fn', 'denoiser_sampler', 'rollout',
            'sample_trajectories', 'pixel_error', 'drift_curve', 'one_step_errors', 'breakout_objects',
-           'changed_pixel_errors', 'object_metrics', 'dream_objects']
+           'changed_pixel_errors', 'object_metrics', 'held_out_dreams', 'dream_objects']
 
 # %% ../nbs/07_world_model.ipynb #c94abf2e
 import itertools
@@ -224,10 +224,16 @@ def object_metrics(dreams: Tensor, obs: Tensor, paddle_tol: float = 2.0, ball_to
 
 # %% ../nbs/07_world_model.ipynb #33dc1c6b
 @torch.no_grad()
-def dream_objects(denoiser: Denoiser, dataset: EpisodeDataset, sampler_cfg: SamplerConfig, starts: int, horizon: int = 15,
-                  seed: int = 0, batch_size: int = 32) -> tuple[dict, Tensor, Tensor]:
-    "Dream `horizon` steps from `starts` held-out windows of `dataset` with the real actions; (object_metrics, dreams, real obs)."
+def held_out_dreams(denoiser: Denoiser, dataset: EpisodeDataset, sampler_cfg: SamplerConfig, starts: int, horizon: int = 15,
+                    seed: int = 0, batch_size: int = 32) -> tuple[Tensor, Tensor]:
+    "Dreams (starts,horizon,...) from `starts` windows of `dataset` driven by the real actions, and the real obs (starts,L+horizon,...)."
     L = denoiser.cfg.unet.num_steps_conditioning
     obs, act = sample_trajectories(dataset, L + horizon, starts, seed=seed)
     _, dreams = drift_curve(denoiser, obs, act, sampler_cfg, horizon, torch.Generator().manual_seed(seed), batch_size)
+    return dreams, obs
+
+def dream_objects(denoiser: Denoiser, dataset: EpisodeDataset, sampler_cfg: SamplerConfig, starts: int, horizon: int = 15,
+                  seed: int = 0, batch_size: int = 32) -> tuple[dict, Tensor, Tensor]:
+    "Dream `horizon` steps from `starts` held-out windows of `dataset` with the real actions; (object_metrics, dreams, real obs)."
+    dreams, obs = held_out_dreams(denoiser, dataset, sampler_cfg, starts, horizon, seed, batch_size)
     return object_metrics(dreams, obs), dreams, obs
