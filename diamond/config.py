@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PROFILES', 'SETTINGS_KEYS', 'PRECISIONS', 'SPEED_ONLY_FIELDS', 'SettingsError', 'ConfigError', 'Settings',
-           'find_settings_file', 'read_settings', 'settings', 'in_test', 'in_notebook', 'default_device',
+           'find_settings_file', 'read_settings', 'settings', 'in_test', 'in_notebook', 'auto_device', 'default_device',
            'keep_freed_memory', 'configure_torch', 'seed_everything', 'UNetConfig', 'DenoiserConfig', 'SamplerConfig',
            'DDPMConfig', 'OptimConfig', 'RewEndConfig', 'WorldModelEnvConfig', 'WorldModelRunConfig',
            'ActorCriticConfig', 'ActorCriticLossConfig', 'TrainingConfig', 'ComputeConfig', 'Config', 'set_field',
@@ -229,13 +229,22 @@ def in_notebook() -> bool:
     ip = sys.modules.get("IPython")
     return ip is not None and ip.get_ipython() is not None
 
+def auto_device() -> tuple[torch.device, str]:
+    "What `device = auto` takes: CUDA, then MPS, then the CPU; with a few words on what was found."
+    if torch.cuda.is_available(): return torch.device("cuda"), f"CUDA GPU {torch.cuda.get_device_name(0)}"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(): return torch.device("mps"), "Apple GPU (MPS)"
+    return torch.device("cpu"), f"no CUDA or MPS device in this torch {torch.__version__}"
+
+_AUTO_SAID = False
+
 def default_device() -> torch.device:
-    "The device from `settings().device`; `auto` picks CUDA, then MPS, then CPU."
+    "The device from `settings().device`; `auto` picks CUDA, then MPS, then CPU, and says once (on stderr) which it took."
+    global _AUTO_SAID
     d = settings().device
     if d != "auto": return torch.device(d)
-    if torch.cuda.is_available(): return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(): return torch.device("mps")
-    return torch.device("cpu")
+    dev, why = auto_device()
+    if not _AUTO_SAID: print(f"diamond: device = auto took {dev.type} ({why})", file=sys.stderr); _AUTO_SAID = True
+    return dev
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4       # glibc's mallopt parameters (malloc.h)
 _MALLOC_TUNED = False
@@ -457,13 +466,14 @@ class TrainingConfig:
             raise ConfigError(f"training.eval_episodes={self.eval_episodes} with eval_every={self.eval_every}: evaluate at least 1 game, or set eval_every=0")
         if not 0 <= self.epsilon <= 1: raise ConfigError(f"training.epsilon={self.epsilon}: must lie in [0, 1]")
 
-#: The precisions a run can compute in: float32 is exact (the authors' numbers); bfloat16 autocasts convolutions and matmuls.
-PRECISIONS = ("float32", "bfloat16")
+#: The precisions a run can compute in: float32 is exact (the authors' numbers); bfloat16 and float16 autocast convolutions
+#: and matmuls (float16 on GPUs only, with dynamic loss scaling; chapter 14 says which to choose where).
+PRECISIONS = ("float32", "bfloat16", "float16")
 
 @dataclass
 class ComputeConfig:
     "How the networks compute (chapter 14): precision, memory layout, compilation. Only `precision` changes the numbers beyond float rounding."
-    precision: str = "float32"          # float32 (exact) | bfloat16 (autocast: ~2x faster on CPUs with AVX-512 BF16 / AMX and on GPUs)
+    precision: str = "float32"          # float32 (exact) | bfloat16 (autocast: ~2x faster on CPUs with AVX-512 BF16 / AMX and on GPUs) | float16 (GPUs only: T4, V100, ...)
     channels_last: bool = True          # NHWC convolution weights: oneDNN's and cuDNN's fast path, same numbers up to float rounding
     compile: bool = False               # torch.compile the U-Net in place (a warm-up per shape, ~55 s at the paper size on 2 cores)
     cuda_graphs: bool = False           # with compile on CUDA: mode="reduce-overhead", CUDA graphs for the fixed-shape sampler loop

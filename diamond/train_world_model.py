@@ -18,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .atari import action_names, check_game
-from .compute import apply_compute
+from .compute import apply_compute, check_precision_on
 from .config import (SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, atomic_write, config_diff, config_to_dict,
                             configure_torch, in_notebook, load_config, save_config, write_json)
 from .data import EpisodeDataset
@@ -105,8 +105,10 @@ def _scalars(m: dict) -> dict:
 def train_world_model(run_dir: Path | str, cfg: Config | None = None, resume: bool = False, progress: bool = True, device=None) -> dict:
     "Record play, train the reward/end model and the denoiser of `cfg` in `run_dir` (or continue them), measure the dreams; returns the results."
     run_dir = Path(run_dir)
-    cfg = prepare_run(run_dir, cfg, resume)
     device = device or configure_torch()
+    if cfg is not None: check_precision_on(cfg.compute.precision, device)   # float16 on a CPU: refused before anything is written
+    cfg = prepare_run(run_dir, cfg, resume)
+    check_precision_on(cfg.compute.precision, device)                       # and a resumed run's own config
     w, A = cfg.world_model_run, len(action_names(cfg.game))
     train_ds, test_ds = expert_data(run_dir, cfg.game, w.train_steps, w.test_episodes, cfg.seed, w.policy, progress)
     torch.manual_seed(derived_seed(cfg.seed, 1))

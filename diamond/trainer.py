@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, check_game, make_env
-from .compute import apply_compute
+from .compute import apply_compute, check_precision_on
 from .config import (SPEED_ONLY_FIELDS, Config, atomic_write, config_diff, default_device, load_config, save_config,
                             seed_everything, write_json)
 from .data import Collector, EpisodeDataset
@@ -137,7 +137,7 @@ class _Checkpointing:
         snap = self.train_data.snapshot()
         return {"version": 1, "epoch": self.epoch, "num_epochs": self.num_epochs, "num_collect_epochs": self.num_collect_epochs,
                 "agent": self.agent.state_dict(),
-                "optim": {k: {"opt": t.opt.state_dict(), "sched": t.sched.state_dict(), "steps": t.steps} for k, t in self.trainers.items()},
+                "optim": {k: t.optim_state() for k, t in self.trainers.items()},
                 "collector": self.collector.state_dict(),
                 "dataset": {"ids": torch.tensor(list(snap), dtype=torch.long), "lengths": torch.tensor(list(snap.values()), dtype=torch.long)},
                 "metrics": json.dumps(self.last_metrics)}
@@ -155,7 +155,7 @@ class _Checkpointing:
             return False
         self.agent.load_state_dict(state["agent"])
         for k, t in self.trainers.items():
-            o = state["optim"][k]; t.opt.load_state_dict(o["opt"]); t.sched.load_state_dict(o["sched"]); t.steps = o["steps"]
+            t.load_optim_state(state["optim"][k])
         removed = self.train_data.rollback(dict(zip(state["dataset"]["ids"].tolist(), state["dataset"]["lengths"].tolist())))
         self.collector.load_state_dict(state["collector"])
         self.epoch, self.num_epochs, self.num_collect_epochs = state["epoch"], state["num_epochs"], state["num_collect_epochs"]
@@ -326,6 +326,7 @@ class AgentTrainer(_Checkpointing, _EpochLoop, _Evaluation):
         self.cfg, self.folder, self.progress = cfg, RunFolder(run_dir), progress
         self.folder.check(cfg, resume)                                    # nothing is written before this passes
         self.device = torch.device(device) if device is not None else default_device()
+        check_precision_on(cfg.compute.precision, self.device)            # float16 on a CPU: refused before anything is written
         self.folder.path.mkdir(parents=True, exist_ok=True)
         if not (self.folder.path/"config.json").exists(): save_config(cfg, self.folder.path/"config.json")
         seed_everything(cfg.seed)

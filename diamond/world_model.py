@@ -20,6 +20,7 @@ import torch.nn as nn
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from .compute import check_precision_on
 from .config import OptimConfig, SamplerConfig, atomic_write
 from .atari import make_env, make_policy
 from .data import Collector, EpisodeDataset, SegmentSampler, frames_to_float
@@ -70,15 +71,22 @@ class Trainer:
         up, down = warmup(cfg.lr_warmup_steps), cooldown(total_steps, cfg.lr_cooldown_steps)   # total_steps: None in the epoch loop
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: up(s) * down(s))
         self.steps = 0
+        # float16 (chapter 14) needs dynamic loss scaling, or small gradients underflow to 0; float32 and bfloat16 need none
+        fp16 = any(getattr(m, "precision", None) == "float16" for m in model.modules())
+        device = next(model.parameters()).device
+        if fp16: check_precision_on("float16", device)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)     # disabled: every call below is a no-op
 
     def step(self, batch) -> dict:
         "One update: loss, backward, clip, AdamW, schedule; returns the logs."
         self.model.train()
         self.opt.zero_grad(set_to_none=True)
         loss, logs = self.loss_fn(batch)
-        loss.backward()
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.opt)                                      # clip the true gradients, not the scaled ones
         grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.max_grad_norm)
-        self.opt.step(); self.sched.step(); self.steps += 1
+        self.scaler.step(self.opt); self.scaler.update()                    # float16: an overflowed step is skipped, the scale halved
+        self.sched.step(); self.steps += 1
         return {"loss": loss.item(), "grad_norm": grad_norm.item(), "lr": self.sched.get_last_lr()[0], **logs}
 
     def train(self, batches: Iterable | None, num_steps: int, progress: bool = True, desc: str = "training") -> list[dict]:
@@ -87,12 +95,19 @@ class Trainer:
         for _ in tqdm(range(num_steps), desc=desc, disable=not progress, leave=False): logs.append(self.step(next(it)))
         return logs
 
+    def optim_state(self) -> dict:
+        "What an exact resume needs besides the model: AdamW's moments, the schedule, the loss scale (float16), the step count."
+        return {"opt": self.opt.state_dict(), "sched": self.sched.state_dict(), "scaler": self.scaler.state_dict(), "steps": self.steps}
+
+    def load_optim_state(self, state: dict) -> None:
+        self.opt.load_state_dict(state["opt"]); self.sched.load_state_dict(state["sched"]); self.steps = state["steps"]
+        if state.get("scaler"): self.scaler.load_state_dict(state["scaler"])      # absent from checkpoints before float16
+
     def state_dict(self) -> dict:
-        return {"model": self.model.state_dict(), "opt": self.opt.state_dict(), "sched": self.sched.state_dict(), "steps": self.steps}
+        return {"model": self.model.state_dict(), **self.optim_state()}
 
     def load_state_dict(self, state: dict) -> None:
-        self.model.load_state_dict(state["model"]); self.opt.load_state_dict(state["opt"])
-        self.sched.load_state_dict(state["sched"]); self.steps = state["steps"]
+        self.model.load_state_dict(state["model"]); self.load_optim_state(state)
 
 # %% ../nbs/07_world_model.ipynb #c138b952
 def save_state(state: dict, path: Path | str) -> Path:

@@ -14,7 +14,7 @@ from diamond.edm import denoiser_window_loss
 from diamond.imagination import WorldModelEnv
 from diamond.reward_end import RewEndModel
 from diamond.sampler import generate_next_obs
-from diamond.trainer import Agent, RunError, RunFolder
+from diamond.trainer import Agent, AgentTrainer, RunError, RunFolder
 from diamond.world_model import Trainer
 
 
@@ -36,9 +36,37 @@ def _inputs(g):
 
 
 def test_bad_compute_options_are_named():
-    with pytest.raises(ConfigError, match="compute.precision='float16'"): make_config("tiny", {"compute.precision": "float16"})
+    with pytest.raises(ConfigError, match="compute.precision='half'"): make_config("tiny", {"compute.precision": "half"})
     with pytest.raises(ConfigError, match="needs compute.compile=True"): ComputeConfig(cuda_graphs=True)
-    with pytest.raises(ConfigError, match="expected one of float32, bfloat16"): autocast("half", "cpu")
+    with pytest.raises(ConfigError, match="expected one of float32, bfloat16, float16"): autocast("half", "cpu")
+
+
+def test_float16_is_refused_on_a_cpu_with_the_alternative_named(tmp_path):
+    cfg = make_config("tiny", {"compute.precision": "float16"})      # a valid config: a GPU run may use it
+    with pytest.raises(ConfigError, match="float16 needs a GPU.*bfloat16"): autocast("float16", "cpu")
+    agent = Agent(cfg, 4)
+    for model in (agent.denoiser, agent.rew_end_model, agent.actor_critic):   # all three trainings refuse it before a step
+        with pytest.raises(ConfigError, match="float16 needs a GPU"): Trainer(model, None, cfg.denoiser_optim)
+    from diamond.train_world_model import train_world_model
+    for start in (lambda d: AgentTrainer(cfg, d, progress=False, device="cpu"),
+                  lambda d: train_world_model(d, cfg, progress=False, device="cpu")):
+        with pytest.raises(ConfigError, match="float16 needs a GPU"): start(tmp_path / "run")
+        assert not (tmp_path / "run").exists()                             # refused before anything was written
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_float16_trains_with_loss_scaling_on_cuda(gen):
+    "GPU only (scripts/gpu_check.sh): a float16 denoiser computes in float16, its Trainer scales the loss, and learns."
+    cfg = make_config("tiny", {"compute.precision": "float16"})
+    torch.manual_seed(0)
+    a = Agent(cfg, 4).to("cuda")
+    tr = Trainer(a.denoiser, None, cfg.denoiser_optim)
+    assert tr.scaler.is_enabled() and tr.scaler.get_scale() > 1
+    obs, act = (t.cuda() for t in _inputs(gen))
+    tr.loss_fn = lambda b: (denoiser_window_loss(a.denoiser, obs, act), {})
+    losses = [tr.step(None)["loss"] for _ in range(30)]
+    assert all(l == l for l in losses) and losses[-1] < losses[0]
+    assert all(p.dtype == torch.float32 for p in a.denoiser.parameters())
 
 
 def test_float32_channels_last_gives_the_same_numbers(gen):

@@ -1,50 +1,119 @@
-"The install path: pyproject.toml and environment.yml install exactly the same pinned packages."
+"""The install path: pyproject.toml declares ranges, requirements.lock the exact set that scripts/setup.sh and
+environment.yml install, and the three agree; setup.sh takes the Pythons the kit supports."""
+import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def pyproject_requirements() -> set[str]:
-    proj = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def declared() -> list[Requirement]:
+    proj = project()
     reqs = list(proj["dependencies"]) + [r for extra in proj["optional-dependencies"].values() for r in extra]
-    return {r.split(";")[0].replace(" ", "") for r in reqs}
+    return [Requirement(r) for r in reqs]
 
 
-def environment_yml():
-    return yaml.safe_load((ROOT / "environment.yml").read_text())
+def lock() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"): continue
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([0-9][0-9A-Za-z.]*)", line)
+        assert m, f"requirements.lock: {line!r} is not an exact pin name==version"
+        name = canonicalize_name(m[1])
+        assert name not in pins, f"requirements.lock pins {name} twice"
+        pins[name] = m[2]
+    return pins
 
 
-def environment_pip_requirements() -> tuple[set[str], list[str]]:
-    deps = environment_yml()["dependencies"]
+def test_distribution_name_is_not_the_other_diamond():
+    assert project()["name"] == "diamond-kit"      # "diamond" on PyPI is a metrics collector
+    assert (ROOT / "diamond" / "__init__.py").exists()
+
+
+def test_declared_dependencies_are_ranges_not_pins():
+    for r in declared():
+        assert not any(s.operator in ("==", "===") for s in r.specifier), f"{r}: declare a range; exact pins go in requirements.lock"
+        assert any(s.operator == ">=" for s in r.specifier), f"{r}: declare the lowest version the kit needs (>=)"
+
+
+def test_every_declared_dependency_is_locked_inside_its_range():
+    pins = lock()
+    for r in declared():
+        name = canonicalize_name(r.name)
+        assert name in pins, f"{r.name} is declared in pyproject.toml but not pinned in requirements.lock"
+        assert r.specifier.contains(pins[name], prereleases=True), f"requirements.lock pins {name}=={pins[name]}, outside {r}"
+
+
+def test_lock_pins_torch_to_the_local_cpu_wheel_version():
+    assert lock()["torch"] == "2.13.0"
+
+
+def test_lock_is_what_the_venv_holds():
+    "The lock was frozen from a working install: every locked package is installed here at its locked version."
+    from importlib.metadata import PackageNotFoundError, version
+    for name, v in lock().items():
+        try: got = version(name)
+        except PackageNotFoundError: pytest.fail(f"{name}=={v} is locked but not installed: run bash scripts/setup.sh")
+        assert got.split("+")[0] == v, f"{name}: installed {got}, locked {v}"
+
+
+def test_environment_yml_installs_the_lock():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
     pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
-    pins = {p.replace(" ", "") for p in pip if not p.startswith("-")}
-    return pins, [p for p in pip if p.startswith("-")]
-
-
-def test_every_requirement_is_pinned_exactly():
-    for r in pyproject_requirements():
-        assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][0-9A-Za-z.+]*", r), f"{r} is not pinned with =="
-
-
-def test_torch_is_pinned_to_the_local_cpu_wheel_version():
-    assert "torch==2.13.0" in pyproject_requirements()
-
-
-def test_environment_yml_installs_what_pip_installs():
-    pins, options = environment_pip_requirements()
-    assert pins == pyproject_requirements(), (
-        f"only in environment.yml: {sorted(pins - pyproject_requirements())}; "
-        f"only in pyproject.toml: {sorted(pyproject_requirements() - pins)}")
-    assert options == ["-e .[dev]"], options      # the kit itself, editable, with the dev extras
-
-
-def test_environment_yml_uses_python_311():
-    deps = environment_yml()["dependencies"]
+    assert pip == ["-r requirements.lock", "-e .[dev]"], pip
     assert "python=3.11" in deps and "pip" in deps
+
+
+def test_setup_sh_installs_the_lock():
+    text = (ROOT / "scripts" / "setup.sh").read_text()
+    assert "-r requirements.lock" in text and "requirements.lock" in text.split("want=")[1].splitlines()[0]
+
+
+def run_find_python(tmp_path, programs: dict[str, str], python: str | None = None):
+    "Run setup.sh's `find_python` with a PATH holding only fake interpreters that print the given versions."
+    bin_ = tmp_path / "bin"; bin_.mkdir()
+    for name, ver in programs.items():
+        f = bin_ / name
+        f.write_text(f"#!/bin/sh\necho {ver}\n"); f.chmod(0o755)
+    script = (ROOT / "scripts" / "setup.sh").read_text().split("if [ ! -x .venv/bin/python ]")[0]
+    script = script.replace('cd "$(dirname "$0")/.."', "")
+    env = {"PATH": str(bin_)} | ({"PYTHON": python} if python else {})
+    return subprocess.run(["/bin/bash", "-c", script + "\nfind_python"], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("programs, python, expected", [
+    ({"python3": "3.12", "python3.11": "3.11"}, None, "python3"),          # python3 first when supported
+    ({"python3": "3.10", "python3.13": "3.13"}, None, "python3.13"),       # else the first supported python3.X
+    ({"python3": "3.14", "python3.11": "3.11", "python3.12": "3.12"}, None, "python3.11"),
+    ({"python3": "3.12", "mypy3": "3.13"}, "mypy3", "mypy3"),               # PYTHON= wins
+])
+def test_setup_finds_a_supported_python(tmp_path, programs, python, expected):
+    r = run_find_python(tmp_path, programs, python)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == expected
+
+
+@pytest.mark.parametrize("programs, python, message", [
+    ({"python3": "3.10", "python3.9": "3.9"}, None, "no Python 3.11 3.12 3.13 found"),
+    ({"python3": "3.12", "old": "3.10"}, "old", "PYTHON=old is Python 3.10"),
+    ({"python3": "3.12"}, "nowhere", "PYTHON=nowhere is not a program"),
+])
+def test_setup_refuses_other_pythons_and_says_why(tmp_path, programs, python, message):
+    r = run_find_python(tmp_path, programs, python)
+    assert r.returncode != 0 and message in r.stderr, r.stderr
 
 
 def test_readme_commands_are_the_scripts_ci_runs():

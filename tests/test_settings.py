@@ -128,3 +128,15 @@ def test_keep_freed_memory_changes_page_faults_not_numbers():
     assert out["false"][:2] == [False, False] and out["true"][:2] == [True, True]
     assert out["false"][2] == out["true"][2]                        # bit-identical losses
     assert out["true"][3] < out["false"][3]                          # fewer page faults
+
+
+def test_auto_device_says_once_which_it_took(tmp_path):
+    p = write(tmp_path, "[diamond]\ndevice = auto\n")
+    r = run_py("from diamond.config import default_device; print(default_device(), default_device())", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
+    assert r.returncode == 0, r.stderr
+    import torch
+    took = "cuda" if torch.cuda.is_available() else "cpu"       # this test machine has no MPS
+    assert r.stdout.split() == [took, took] and r.stderr.count(f"diamond: device = auto took {took} (") == 1, r.stderr
+    p = write(tmp_path, "[diamond]\ndevice = cpu\n")
+    r = run_py("from diamond.config import default_device; default_device()", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
+    assert "device = auto" not in r.stderr                        # a device named in the settings needs no word
