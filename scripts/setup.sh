@@ -19,8 +19,12 @@ find_python() {
     if ! command -v "$PYTHON" >/dev/null 2>&1; then
       echo "error: PYTHON=$PYTHON is not a program on this machine; give the path of a Python $SUPPORTED" >&2; return 1
     fi
+    local v
+    if ! v=$(py_version "$PYTHON"); then
+      echo "error: PYTHON=$PYTHON does not run as a Python (a pyenv shim of a version not selected?); give the interpreter's path" >&2; return 1
+    fi
     if ! supported "$PYTHON"; then
-      echo "error: PYTHON=$PYTHON is Python $(py_version "$PYTHON" || echo '?'); the kit supports $SUPPORTED" >&2; return 1
+      echo "error: PYTHON=$PYTHON is Python $v; the kit supports $SUPPORTED" >&2; return 1
     fi
     echo "$PYTHON"; return 0
   fi

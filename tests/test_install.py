@@ -87,7 +87,7 @@ def run_find_python(tmp_path, programs: dict[str, str], python: str | None = Non
     bin_ = tmp_path / "bin"; bin_.mkdir()
     for name, ver in programs.items():
         f = bin_ / name
-        f.write_text(f"#!/bin/sh\necho {ver}\n"); f.chmod(0o755)
+        f.write_text(f"#!/bin/sh\n{ver}\n" if ver.startswith("exit") else f"#!/bin/sh\necho {ver}\n"); f.chmod(0o755)
     script = (ROOT / "scripts" / "setup.sh").read_text().split("if [ ! -x .venv/bin/python ]")[0]
     script = script.replace('cd "$(dirname "$0")/.."', "")
     env = {"PATH": str(bin_)} | ({"PYTHON": python} if python else {})
@@ -110,6 +110,7 @@ def test_setup_finds_a_supported_python(tmp_path, programs, python, expected):
     ({"python3": "3.10", "python3.9": "3.9"}, None, "no Python 3.11 3.12 3.13 found"),
     ({"python3": "3.12", "old": "3.10"}, "old", "PYTHON=old is Python 3.10"),
     ({"python3": "3.12"}, "nowhere", "PYTHON=nowhere is not a program"),
+    ({"python3": "3.12", "shim": "exit 127;"}, "shim", "PYTHON=shim does not run as a Python"),
 ])
 def test_setup_refuses_other_pythons_and_says_why(tmp_path, programs, python, message):
     r = run_find_python(tmp_path, programs, python)
