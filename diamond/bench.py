@@ -193,7 +193,7 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--precision", default="float32", choices=PRECISIONS, help="float32 (exact, default) or bfloat16 autocast")
+    p.add_argument("--precision", default="float32", choices=PRECISIONS, help="float32 (exact, default), bfloat16 autocast, or float16 autocast (GPUs only)")
     p.add_argument("--no-channels-last", action="store_true", help="keep convolution weights NCHW (the layout before chapter 14)")
     p.add_argument("--compile", action="store_true", help="torch.compile the U-Net (compilation happens in the untimed warm-up, reported as warmup_s)")
     p.add_argument("--cuda-graphs", action="store_true", help="with --compile on CUDA: CUDA graphs (mode reduce-overhead)")
