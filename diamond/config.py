@@ -339,7 +339,7 @@ class SamplerConfig:
 
 @dataclass
 class DDPMConfig:
-    "The DDPM baseline of the paper's ablation (spec §8): the denoiser's U-Net, epsilon prediction, diffusers' linear schedule."
+    "The DDPM baseline of the paper's ablation (DIAMOND §5.1): the denoiser's U-Net, epsilon prediction, diffusers' linear schedule."
     num_train_timesteps: int = 1000     # T
     beta_start: float = 1e-4            # linear beta schedule from beta_start to beta_end (diffusers' DDPMScheduler defaults)
     beta_end: float = 0.02

@@ -6,7 +6,7 @@
 __all__ = ['TOLERANCE', 'CUDA_ONLY', 'machine', 'precisions_on', 'breakout_windows', 'agreement', 'compiled_agreement',
            'bench_variants', 'project_run', 'real_run', 'gpu_check', 'report_markdown', 'write_report', 'main']
 
-# %% ../nbs/15_gpu_check.ipynb #ca870076
+# %% ../nbs/15_gpu_check.ipynb #bf6b0665
 import argparse
 import copy
 import json
@@ -28,7 +28,7 @@ from .config import PRECISIONS, Config, atomic_write, configure_torch, in_notebo
 from .data import frames_to_float
 from .world_model import pixel_error, rollout
 
-# %% ../nbs/15_gpu_check.ipynb #89317665
+# %% ../nbs/15_gpu_check.ipynb #f0ed676c
 def machine(device) -> dict:
     "What the check ran on: torch and CUDA versions, the card (name, memory, bfloat16, TF32 settings), the CPU and its threads."
     d = torch.device(device)
@@ -47,7 +47,7 @@ def precisions_on(device) -> list[str]:
     if d.type == "cpu": return ["float32", "bfloat16"]
     return [p for p in PRECISIONS if p != "bfloat16" or d.type != "cuda" or torch.cuda.is_bf16_supported()]
 
-# %% ../nbs/15_gpu_check.ipynb #274a1bee
+# %% ../nbs/15_gpu_check.ipynb #2de04219
 def breakout_windows(n: int = 8, length: int = 16, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     "`n` windows of `length` consecutive real Breakout frames (n,length,3,64,64 in [-1, 1]) and the random actions taken in them (n,length)."
     env, rng = make_env("Breakout", train=False, seed=seed), np.random.default_rng(seed)
@@ -62,7 +62,7 @@ def breakout_windows(n: int = 8, length: int = 16, seed: int = 0) -> tuple[torch
     x = frames_to_float(torch.from_numpy(np.stack(frames)).permute(0, 3, 1, 2))
     return x.reshape(n, length, *x.shape[1:]), torch.tensor(acts).reshape(n, length)
 
-# %% ../nbs/15_gpu_check.ipynb #6f60840f
+# %% ../nbs/15_gpu_check.ipynb #8aa4684a
 #: Largest relative L1 difference of the denoiser's output from the CPU's float32, per precision on the device.
 TOLERANCE = {"float32": 2e-3, "bfloat16": 3e-2, "float16": 1e-2}
 
@@ -88,7 +88,7 @@ def agreement(den_cpu, device, precision: str, obs: torch.Tensor, act: torch.Ten
             "output_rel_diff": rel, "output_tolerance": TOLERANCE[precision], "dream_diff_levels": diff,
             "dream_noise_levels": noise, "dream_allowed_levels": allowed, "ok": rel <= TOLERANCE[precision] and diff <= allowed}
 
-# %% ../nbs/15_gpu_check.ipynb #bfdd74cb
+# %% ../nbs/15_gpu_check.ipynb #cad08f4d
 @torch.no_grad()
 def compiled_agreement(den_cpu, device, obs: torch.Tensor, act: torch.Tensor, precision: str = "float32", cuda_graphs: bool = False, seed: int = 0) -> dict:
     "A compiled copy of `den_cpu` on `device` (with CUDA graphs if asked) against an eager one, in `precision`: relative output difference and compile time."
@@ -111,7 +111,7 @@ def compiled_agreement(den_cpu, device, obs: torch.Tensor, act: torch.Tensor, pr
     return {"check": name, "precision": precision, "device": str(device), "cuda_graphs": cuda_graphs, "output_rel_diff": rel,
             "output_tolerance": TOLERANCE[precision], "compile_s": compile_s, "ok": rel <= TOLERANCE[precision]}
 
-# %% ../nbs/15_gpu_check.ipynb #6231cf06
+# %% ../nbs/15_gpu_check.ipynb #14e2aba4
 def bench_variants(device, profile: str, precisions: list[str], budget_s: float = 240, repeats: int = 3, compile_on_cpu: bool = False) -> list[dict]:
     "Step times of `profile`'s three trainings and of a batch-32 dream step, per variant (precision, compile, CUDA graphs), until `budget_s` is spent; peak GPU memory on CUDA."
     from diamond.bench import run_benchmarks
@@ -149,7 +149,7 @@ def project_run(row: dict, env_steps_per_s: float, cfg: Config) -> dict:
             "env_hours": env_s / 3600, "total_hours": (sum(train_s.values()) + env_s) / 3600,
             "variant": {k: row[k] for k in ("precision", "compile", "cuda_graphs")}}
 
-# %% ../nbs/15_gpu_check.ipynb #b9c22f6f
+# %% ../nbs/15_gpu_check.ipynb #fd88c458
 def _gpu_memory_used_mib() -> float | None:
     if not shutil.which("nvidia-smi"): return None
     try: out = subprocess.run(["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=10).stdout
@@ -185,7 +185,7 @@ def real_run(device, profile: str = "paper", seconds: float = 120, game: str = "
                 "seconds": round(time.time() - t0, 1), "stopped_at_limit": stopped, "returncode": proc.returncode, "ok": not failed,
                 "last_progress": _last_progress(text), "gpu_memory_used_mib_max": peak, "log_tail": text[-2000:] if failed else None}
 
-# %% ../nbs/15_gpu_check.ipynb #e06ec3c1
+# %% ../nbs/15_gpu_check.ipynb #c7d304f8
 CUDA_ONLY = ["float16 (refused on a CPU)", "compiled and CUDA-graph variants on CUDA", "peak GPU memory"]
 
 def _part(report: dict, name: str, fn):
@@ -230,7 +230,7 @@ def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_
     report["seconds"] = round(time.time() - t0, 1)
     return report
 
-# %% ../nbs/15_gpu_check.ipynb #0f0192fb
+# %% ../nbs/15_gpu_check.ipynb #e006cd75
 def _fmt(v, nd=3):
     if isinstance(v, bool) or v is None: return {True: "yes", False: "**no**", None: "-"}[v]
     return f"{v:.{nd}g}" if isinstance(v, float) else str(v)
@@ -272,7 +272,7 @@ def write_report(report: dict, out_dir: Path | str) -> tuple[Path, Path]:
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     return write_json(out_dir/"gpu_check.json", report), atomic_write(out_dir/"gpu_check.md", lambda f: f.write(report_markdown(report)), mode="w")
 
-# %% ../nbs/15_gpu_check.ipynb #fa960547
+# %% ../nbs/15_gpu_check.ipynb #641f5d38
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m diamond.gpu_check",
                                 description="Check the kit on this machine's GPU (or its CPU, minus the CUDA parts): agreement, speed, a projected run, a real run.")

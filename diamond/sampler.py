@@ -53,7 +53,7 @@ def sample(denoise: Callable[[Tensor, Tensor], Tensor], x: Tensor, sigmas: Tenso
 # %% ../nbs/03_sampler.ipynb #b0144f5c
 def initial_noise(shape, sigmas: Tensor, mode: str = "unit", generator: torch.Generator | None = None, device=None,
                   dtype=None) -> Tensor:
-    "The sampler's start: `unit` N(0, I) as the authors (DIAMOND issue #40), or `sigma_max` sigma_0 * N(0, I) (textbook EDM)."
+    "The sampler's start: `unit` N(0, I) as the authors (github.com/eloialonso/diamond/issues/40), or `sigma_max` sigma_0 * N(0, I) (textbook EDM)."
     z = randn(shape, generator, device, dtype)
     if mode == "unit": return z
     if mode == "sigma_max": return z * sigmas[0]
