@@ -42,6 +42,7 @@ def test_main_job_runs_chapters_into_a_run_folder(tmp_path):
     assert AGENT_FIGURES <= {p.name for p in (run / "agent" / "figures").iterdir()}
     assert (run / "agent" / "run_is_over").exists() and json.loads((run / "agent" / "results.json").read_text())["env_steps"] == 300
     assert "run folder" in r.stdout
+    assert "without encryption" not in r.stderr and "KeyboardInterrupt caught" not in r.stderr, r.stderr[-2000:]   # a quiet terminal
 
 
 def test_a_failing_chapter_is_reported_with_its_cell(tmp_path):
