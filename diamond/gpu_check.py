@@ -112,8 +112,9 @@ def compiled_agreement(den_cpu, device, obs: torch.Tensor, act: torch.Tensor, pr
             "output_tolerance": TOLERANCE[precision], "compile_s": compile_s, "ok": rel <= TOLERANCE[precision]}
 
 # %% ../nbs/15_gpu_check.ipynb #14e2aba4
-def bench_variants(device, profile: str, precisions: list[str], budget_s: float = 240, repeats: int = 3, compile_on_cpu: bool = False) -> list[dict]:
-    "Step times of `profile`'s three trainings and of a batch-32 dream step, per variant (precision, compile, CUDA graphs), until `budget_s` is spent; peak GPU memory on CUDA."
+def bench_variants(device, profile: str, precisions: list[str], budget_s: float = 240, repeats: int = 3, compile_on_cpu: bool = False,
+                   batch_size: int = 32) -> list[dict]:
+    "Step times of `profile`'s three trainings (batches of `batch_size`) and of a dream step, per variant (precision, compile, CUDA graphs), until `budget_s` is spent; peak GPU memory on CUDA."
     from diamond.bench import run_benchmarks
     d = torch.device(device); cuda = d.type == "cuda"
     variants = [(p, False, False) for p in precisions]
@@ -126,10 +127,10 @@ def bench_variants(device, profile: str, precisions: list[str], budget_s: float 
         if time.time() - t0 > budget_s: rows.append(row | {"skipped": f"the benchmark's budget of {budget_s:.0f} s was spent"}); continue
         if cuda: torch.cuda.reset_peak_memory_stats(d)
         t = time.time()
-        r = run_benchmarks(profile, 32, warmup=1, repeats=repeats, device=d, parts=("rew_end", "actor_critic"),
+        r = run_benchmarks(profile, batch_size, warmup=1, repeats=repeats, device=d, parts=("rew_end", "actor_critic"),
                            overrides={"compute.precision": p, "compute.compile": comp, "compute.cuda_graphs": graphs})
         row |= {"denoiser_step_s": r["denoiser_train_step"]["mean_s"], "rew_end_step_s": r["rew_end_train_step"]["mean_s"],
-                "actor_critic_update_s": r["actor_critic_update"]["mean_s"], "dream_step_b32_s": r["generate_b32"]["mean_s"],
+                "actor_critic_update_s": r["actor_critic_update"]["mean_s"], "dream_step_s": r[f"generate_b{batch_size}"]["mean_s"], "batch_size": batch_size,
                 "warmup_s": r["denoiser_train_step"]["warmup_s"], "wall_s": time.time() - t}
         if cuda: row["peak_memory_gib"] = torch.cuda.max_memory_allocated(d) / 2**30
         rows.append(row)
@@ -197,7 +198,7 @@ def _part(report: dict, name: str, fn):
 
 def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_seconds: float = 120, bench_budget_s: float = 240,
               compile_on_cpu: bool = False) -> dict:
-    "The whole check on `device` (default: settings.ini's); `profile`: paper on a GPU, tiny on a CPU; `quick`: one repeat, short run (the test's CPU mode)."
+    "The whole check on `device` (default: settings.ini's); `profile`: paper on a GPU, tiny on a CPU; `quick` (the test's CPU mode): 2 windows, one precision benchmarked in batches of 8 once, 12 s of real run."
     from diamond.bench import bench_env_steps
     from diamond.imagination import load_world_model
     device = torch.device(device) if device is not None else configure_torch()
@@ -207,7 +208,7 @@ def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_
     report = {"machine": machine(device), "profile": profile, "quick": quick,
               "left_out": [] if cuda else [f"{x}: this is a CPU" for x in CUDA_ONLY] + ([] if compile_on_cpu else ["compiled against eager: takes minutes on a CPU (--compile)"])}
     den, _, wm_cfg = load_world_model()
-    obs, act = breakout_windows(4 if quick else 8, 16)
+    obs, act = breakout_windows(2 if quick else 8, 16)
     checks = []
     for p in precisions_on(device):
         _part(report, f"agreement_{p}", lambda: agreement(den, device, p, obs, act, wm_cfg.sampler)); checks.append(report[f"agreement_{p}"])
@@ -219,13 +220,13 @@ def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_
             _part(report, key, lambda: compiled_agreement(den, device, obs, act, p, graphs)); checks.append(report[key])
     report["checks"] = checks
     _part(report, "env", lambda: bench_env_steps(steps=300 if quick else 2000))
-    _part(report, "benchmarks", lambda: bench_variants(device, profile, precisions_on(device), bench_budget_s, 1 if quick else 3, compile_on_cpu))
+    _part(report, "benchmarks", lambda: bench_variants(device, profile, precisions_on(device)[-1:] if quick else precisions_on(device), bench_budget_s, 1 if quick else 3, compile_on_cpu, 8 if quick else 32))
     rows = [r for r in report["benchmarks"] if "denoiser_step_s" in r] if isinstance(report["benchmarks"], list) else []
     if rows and "steps_per_s" in report["env"]:
         cfg = make_config(profile)
         report["projection"] = [project_run(r, report["env"]["steps_per_s"], cfg) for r in rows]
         report["projection_best"] = min(report["projection"], key=lambda p: p["total_hours"])
-    _part(report, "real_run", lambda: real_run(device, profile, 15 if quick else run_seconds))
+    _part(report, "real_run", lambda: real_run(device, profile, 12 if quick else run_seconds))
     report["ok"] = all(c.get("ok", False) for c in checks) and report["real_run"].get("ok", False) and bool(rows)
     report["seconds"] = round(time.time() - t0, 1)
     return report
@@ -234,6 +235,8 @@ def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_
 def _fmt(v, nd=3):
     if isinstance(v, bool) or v is None: return {True: "yes", False: "**no**", None: "-"}[v]
     return f"{v:.{nd}g}" if isinstance(v, float) else str(v)
+
+_yes = lambda v: "yes" if v else "no"
 
 def report_markdown(report: dict) -> str:
     "The check's tables, in Markdown."
@@ -248,12 +251,12 @@ def report_markdown(report: dict) -> str:
         if "error" in c: out.append(f"| {c.get('check', '?')} | {c['error']} | | | | **no** |"); continue
         out.append(f"| {c['check']} | {_fmt(c['output_rel_diff'])} | {_fmt(c['output_tolerance'])} | {_fmt(c.get('dream_diff_levels'))} | "
                    f"{_fmt(c.get('dream_allowed_levels'))} | {_fmt(c['ok'])} |")
-    out += ["", "## Benchmark (seconds per step)", "", "| precision | compile | CUDA graphs | denoiser | reward/end | actor-critic update | dream step b32 | peak GiB |",
-            "|---|---|---|---|---|---|---|---|"]
+    out += ["", "## Benchmark (seconds per step)", "", "| precision | compile | CUDA graphs | batch | denoiser | reward/end | actor-critic update | dream step | peak GiB |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for r in report["benchmarks"] if isinstance(report["benchmarks"], list) else []:
-        if "skipped" in r: out.append(f"| {r['precision']} | {_fmt(r['compile'])} | {_fmt(r['cuda_graphs'])} | skipped: {r['skipped']} | | | | |"); continue
-        out.append(f"| {r['precision']} | {_fmt(r['compile'])} | {_fmt(r['cuda_graphs'])} | {_fmt(r['denoiser_step_s'])} | {_fmt(r['rew_end_step_s'])} | "
-                   f"{_fmt(r['actor_critic_update_s'])} | {_fmt(r['dream_step_b32_s'])} | {_fmt(r.get('peak_memory_gib'))} |")
+        if "skipped" in r: out.append(f"| {r['precision']} | {_yes(r['compile'])} | {_yes(r['cuda_graphs'])} | | skipped: {r['skipped']} | | | | |"); continue
+        out.append(f"| {r['precision']} | {_yes(r['compile'])} | {_yes(r['cuda_graphs'])} | {r['batch_size']} | {_fmt(r['denoiser_step_s'])} | {_fmt(r['rew_end_step_s'])} | "
+                   f"{_fmt(r['actor_critic_update_s'])} | {_fmt(r['dream_step_s'])} | {_fmt(r.get('peak_memory_gib'))} |")
     if "projection_best" in report:
         p = report["projection_best"]; v = p["variant"]
         out += ["", f"## A whole Atari 100k run of `{report['profile']}`", "",
@@ -282,7 +285,7 @@ def main(argv=None) -> int:
     p.add_argument("--run-seconds", type=float, default=120, help="how long the real run goes (default 120)")
     p.add_argument("--bench-budget", type=float, default=240, help="seconds after which no further benchmark variant starts (default 240)")
     p.add_argument("--compile", action="store_true", help="on a CPU, also check and time compilation (minutes)")
-    p.add_argument("--quick", action="store_true", help="one repeat, 15 s of real run: the test's CPU mode")
+    p.add_argument("--quick", action="store_true", help="the test's CPU mode: 2 dream windows, one precision benchmarked in batches of 8, 12 s of real run")
     a = p.parse_args(argv)
     if a.device is not None and a.device.startswith("cuda") and not torch.cuda.is_available():
         p.error(f"--device {a.device}: this torch ({torch.__version__}) sees no CUDA GPU; leave --device out to check the CPU")

@@ -19,7 +19,7 @@ def test_gpu_check_script_runs_in_cpu_mode_and_says_what_it_left_out(tmp_path):
     assert rep["ok"] and rep["machine"]["device"] == "cpu" and rep["profile"] == "tiny"
     assert {c["precision"] for c in rep["checks"]} == {"float32", "bfloat16"} and all(c["ok"] for c in rep["checks"])
     assert any("float16" in x and "this is a CPU" in x for x in rep["left_out"]) and "Left out" in md
-    assert [b["precision"] for b in rep["benchmarks"]] == ["float32", "bfloat16"] and all(b["denoiser_step_s"] > 0 for b in rep["benchmarks"])
+    assert [b["precision"] for b in rep["benchmarks"]] == ["bfloat16"] and rep["benchmarks"][0]["denoiser_step_s"] > 0   # quick: one precision
     assert rep["projection_best"]["epochs"] > 0 and rep["projection_best"]["total_hours"] > 0
     assert rep["real_run"]["ok"] and rep["real_run"]["stopped_at_limit"]
     assert "# GPU check: passed" in md and "## A whole Atari 100k run" in md
