@@ -73,11 +73,11 @@ class ActorCritic(nn.Module):
             logits, value = self.actor_linear(hx), self.critic_linear(hx)[:, 0]
         return logits.float(), value.float(), (hx.float(), cx.float())
 
-    @torch.no_grad()
-    def burn_in(self, frames: Tensor) -> tuple[Tensor, Tensor]:
-        "The LSTM state after seeing `frames` (B,T,C,H,W) from a zero state (no gradient)."
-        hx_cx = self.zero_state(frames.shape[0])
-        for t in range(frames.shape[1]): _, _, hx_cx = self(frames[:, t], hx_cx)
+    def burn_in(self, frames: Tensor, grad: bool = False) -> tuple[Tensor, Tensor]:
+        "The LSTM state after seeing `frames` (B,T,C,H,W) from a zero state (without gradient unless `grad`: the authors' way, chapter 12)."
+        with torch.set_grad_enabled(grad):
+            hx_cx = self.zero_state(frames.shape[0])
+            for t in range(frames.shape[1]): _, _, hx_cx = self(frames[:, t], hx_cx)
         return hx_cx
 
 # %% ../nbs/10_actor_critic.ipynb #c600e39a
@@ -109,15 +109,15 @@ class Rollout:
 # %% ../nbs/10_actor_critic.ipynb #f134d00e
 class DreamRollouts:
     "Plays `ac` in `wm_env` chunk after chunk, carrying the dreams and the agent's LSTM state across chunks."
-    def __init__(self, ac: ActorCritic, wm_env, seed: int | None = None):
-        self.ac, self.env = ac, wm_env
+    def __init__(self, ac: ActorCritic, wm_env, seed: int | None = None, burn_in_grad: bool = False):
+        self.ac, self.env, self.burn_in_grad = ac, wm_env, burn_in_grad     # burn_in_grad: the authors' way (chapter 12)
         self.generator = torch.Generator(ac.device)
         self.generator.manual_seed(seed if seed is not None else int(torch.randint(2**62, ())))
         self.obs = self.hx_cx = None
 
     def _reset_memory(self, hx_cx, done: Tensor, burnin_obs: Tensor):
         "Memory of re-seeded dreams: zero, then burned in on their first frames."
-        h0, c0 = self.ac.burn_in(burnin_obs[done])
+        h0, c0 = self.ac.burn_in(burnin_obs[done], grad=self.burn_in_grad)
         h, c = (torch.zeros_like(x) for x in hx_cx)
         h[done], c[done] = h0, c0
         mask = done[:, None]

@@ -77,8 +77,10 @@ class AtariEnv(gym.Env):
     "One Atari 100k game with DIAMOND's preprocessing: 64x64 RGB uint8 frames, frame skip 4 with max-pool, no-op starts, per-life training episodes."
     metadata = {"render_modes": ["rgb_array"]}
 
-    def __init__(self, base: gym.Env, train: bool = True, size: int = 64, seed: int | None = None, noop_max: int = 30, frame_skip: int = 4):
+    def __init__(self, base: gym.Env, train: bool = True, size: int = 64, seed: int | None = None, noop_max: int = 30, frame_skip: int = 4,
+                 lives_drop_only: bool = False):
         self.base, self.train, self.size, self.noop_max, self.frame_skip = base, train, size, noop_max, frame_skip
+        self.lives_drop_only = lives_drop_only      # the authors' rule (chapter 12): the count follows only drops, a bonus life is not counted
         self.action_space, self.observation_space = base.action_space, gym.spaces.Box(0, 255, (size, size, 3), np.uint8)
         self.render_mode, self._seed, self._game_over, self._obs, self._pooled = "rgb_array", seed, True, None, None
 
@@ -94,10 +96,12 @@ class AtariEnv(gym.Env):
     def step(self, action):
         if self._game_over: raise RuntimeError("step() after the game ended: call reset() first")
         self._pooled, self._last_raw, reward, term, trunc, info = skip_and_pool(self.base, action, self.frame_skip, self._last_raw)
-        life_loss, self._lives, self._game_over = info["lives"] < self._lives, info["lives"], term or trunc
+        lives = info["lives"]
+        life_loss, self._game_over = lives < self._lives, term or trunc
+        if life_loss or not self.lives_drop_only: self._lives = lives
         self._obs = self._resize(self._pooled)
         terminated = term or (self.train and life_loss)          # training episodes end with each life
-        return self._obs, reward, terminated, trunc, {"lives": self._lives, "life_loss": life_loss, "game_over": term}
+        return self._obs, reward, terminated, trunc, {"lives": lives, "life_loss": life_loss, "game_over": term}
 
     def _resize(self, frame: np.ndarray) -> np.ndarray:
         return cv2.resize(frame, (self.size, self.size), interpolation=cv2.INTER_AREA)
@@ -127,9 +131,9 @@ class AtariEnv(gym.Env):
         self._lives, self._game_over, self._seed = state["lives"], state["game_over"], state["seed"]
 
 # %% ../nbs/05_atari.ipynb #838649c1
-def make_env(game: str, *, train: bool = True, size: int = 64, seed: int | None = None) -> AtariEnv:
-    "An Atari 100k game as DIAMOND plays it; `train=True` ends episodes at each lost life, `train=False` plays whole games."
-    return AtariEnv(_make_base(game), train=train, size=size, seed=seed)
+def make_env(game: str, *, train: bool = True, size: int = 64, seed: int | None = None, lives_drop_only: bool = False) -> AtariEnv:
+    "An Atari 100k game as DIAMOND plays it; `train=True` ends episodes at each lost life, `train=False` plays whole games; `lives_drop_only`: the authors' life count (chapter 12)."
+    return AtariEnv(_make_base(game), train=train, size=size, seed=seed, lives_drop_only=lives_drop_only)
 
 # %% ../nbs/05_atari.ipynb #6ba2a3a9
 class RandomPolicy:

@@ -39,7 +39,8 @@ def dream_step(env, actions: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
 class WorldModelEnv:
     "`batch_size` dreams driven by a `Denoiser` and a `RewEndModel`, seeded from windows of `dataset`; vector-env style API."
     def __init__(self, denoiser: Denoiser, rew_end_model: RewEndModel, dataset: EpisodeDataset, sampler_cfg: SamplerConfig,
-                 batch_size: int = 32, horizon: int = 15, sample_weights=(0.1, 0.1, 0.1, 0.7), seed: int | None = None):
+                 batch_size: int = 32, horizon: int = 15, sample_weights=(0.1, 0.1, 0.1, 0.7), seed: int | None = None,
+                 preload_batches: int = 0):
         self.denoiser, self.rew_end, self.dataset, self.sampler_cfg = denoiser, rew_end_model, dataset, sampler_cfg
         self.num_envs, self.horizon, self.L = batch_size, horizon, denoiser.cfg.unet.num_steps_conditioning
         self.device = next(denoiser.parameters()).device
@@ -47,13 +48,25 @@ class WorldModelEnv:
         self.generator = torch.Generator(self.device)
         self.generator.manual_seed(seed if seed is not None else int(torch.randint(2**62, ())))
         self.obs = self.act = self.hx_cx = self.t = None
+        self.preload_batches, self._preloaded, self._next = preload_batches, None, 0   # the authors' way (chapter 12) when > 0
 
     @torch.no_grad()
-    def _windows(self, n: int):
-        "n real windows (obs, act) and the reward/end LSTM state burned in on their L-1 transitions."
+    def _draw(self, n: int):
         b = make_batch(self.dataset, self.windows.sample_windows(n), self.L).to(self.device)
         _, _, hx_cx = self.rew_end(b.obs[:, :-1], b.act[:, :-1], b.obs[:, 1:])
         return b.obs, b.act, hx_cx
+
+    def _windows(self, n: int):
+        "n real windows (obs, act) and the reward/end LSTM state burned in on their L-1 transitions: drawn now, or the next n preloaded ones."
+        if not self.preload_batches: return self._draw(n)
+        if self._preloaded is None or self._next + n > len(self._preloaded[0]):       # the authors: leftovers are dropped
+            parts = [self._draw(self.num_envs) for _ in range(self.preload_batches)]
+            self._preloaded = (torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]),
+                               tuple(torch.cat([p[2][k] for p in parts], dim=1) for k in (0, 1)))
+            self._next = 0
+        obs, act, (h, c) = self._preloaded; s = slice(self._next, self._next + n)
+        self._next += n
+        return obs[s], act[s], (h[:, s], c[:, s])
 
     def reset(self, seed: int | None = None) -> tuple[Tensor, dict]:
         "Seed every dream; returns the windows' last frames (B,C,H,W) and an empty info."

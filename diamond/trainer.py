@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, check_game, make_env
-from .compute import apply_compute, check_precision_on
+from .compute import allow_tf32, apply_compute, check_precision_on
 from .config import (SPEED_ONLY_FIELDS, Config, atomic_write, config_diff, default_device, load_config, save_config,
                             seed_everything, write_json)
 from .data import Collector, EpisodeDataset
@@ -220,9 +220,11 @@ class _EpochLoop:
         logs = self._train("rew_end", rew_end_sampler(self.train_data, cfg, seed=derived_seed(cfg.seed, e, 3)), first, e)
         m.update({f"rew_end/{k}": _mean(logs, k) for k in ("loss", "loss_rew", "loss_end")}); t3 = time.time()
         den.eval(); rew_end.eval()
-        wm = WorldModelEnv(den, rew_end, self.train_data, cfg.sampler, cfg.world_model_env.batch_size, cfg.world_model_env.horizon,
-                           seed=derived_seed(cfg.seed, e, 4))
-        self.trainers["actor_critic"].loss_fn = actor_critic_loss_fn(DreamRollouts(ac, wm, seed=derived_seed(cfg.seed, e, 5)), cfg.actor_critic_loss)
+        if self.dreams is None or not cfg.parity.dream_stream:          # parity.dream_stream: the authors' one stream (chapter 12)
+            wm = WorldModelEnv(den, rew_end, self.train_data, cfg.sampler, cfg.world_model_env.batch_size, cfg.world_model_env.horizon,
+                               seed=derived_seed(cfg.seed, e, 4), preload_batches=cfg.parity.preload_batches)
+            self.dreams = DreamRollouts(ac, wm, seed=derived_seed(cfg.seed, e, 5), burn_in_grad=cfg.parity.burn_in_grad)
+        self.trainers["actor_critic"].loss_fn = actor_critic_loss_fn(self.dreams, cfg.actor_critic_loss)
         logs = self._train("actor_critic", None, first, e)
         m.update({f"actor_critic/{k}": _mean(logs, k) for k in ("loss", "imagined_reward", "imagined_end", "entropy", "value", "lambda_return")})
         m.update({"actor_critic/updates": len(logs), **{f"actor_critic/{k}_slices": _slices(logs, k) for k in ("imagined_reward", "entropy")}})
@@ -327,10 +329,11 @@ class AgentTrainer(_Checkpointing, _EpochLoop, _Evaluation):
         self.folder.check(cfg, resume)                                    # nothing is written before this passes
         self.device = torch.device(device) if device is not None else default_device()
         check_precision_on(cfg.compute.precision, self.device)            # float16 on a CPU: refused before anything is written
+        if self.device.type == "cuda" and cfg.parity.tf32: allow_tf32()   # the authors' setting (chapter 12)
         self.folder.path.mkdir(parents=True, exist_ok=True)
         if not (self.folder.path/"config.json").exists(): save_config(cfg, self.folder.path/"config.json")
         seed_everything(cfg.seed)
-        self.env = make_env(cfg.game, train=True, seed=cfg.seed)
+        self.env = make_env(cfg.game, train=True, seed=cfg.seed, lives_drop_only=cfg.parity.lives_drop_only)
         self.agent = Agent(cfg, self.env.action_space.n).to(self.device)
         self.trainers = {"denoiser": Trainer(self.agent.denoiser, None, cfg.denoiser_optim),
                          "rew_end": Trainer(self.agent.rew_end_model, None, cfg.rew_end_optim),
@@ -340,6 +343,7 @@ class AgentTrainer(_Checkpointing, _EpochLoop, _Evaluation):
         self.policy = AgentPolicy(self.agent.actor_critic, epsilon=cfg.training.epsilon, seed=derived_seed(cfg.seed, 0, 0))
         self.collector = Collector(self.env, self.policy, self.train_data)
         self.epoch, self.num_epochs, self.num_collect_epochs, self.last_metrics = 0, None, None, {}
+        self.dreams = None                                                 # the actor-critic's dreams (kept across epochs only with parity.dream_stream)
         if resume: self.restore()
 
     def run(self) -> dict:
