@@ -71,6 +71,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "training.eval_every": 2,
         "training.eval_episodes": 2,
         "training.final_eval_episodes": 4,
+        "training.random_eval_episodes": 4,
         "denoiser_optim.steps_first_epoch": 150,
         "denoiser_optim.steps_per_epoch": 20,
         "rew_end_optim.steps_first_epoch": 100,
@@ -452,6 +453,7 @@ class TrainingConfig:
     eval_every: int = 10                # test episodes every this many epochs (0: never)
     eval_episodes: int = 4              # test episodes per evaluation
     final_eval_episodes: int = 100      # test episodes after the last epoch
+    random_eval_episodes: int = 100     # test episodes of a uniform-random player after the last epoch, same protocol, for comparison (0: none)
 
     def __post_init__(self):
         for k in ("num_steps_total", "first_epoch_min_steps", "first_epoch_max_steps", "steps_per_epoch"):
@@ -459,7 +461,7 @@ class TrainingConfig:
         if not self.first_epoch_min_steps <= self.first_epoch_max_steps <= self.num_steps_total:
             raise ConfigError(f"training: need first_epoch_min_steps <= first_epoch_max_steps <= num_steps_total, got "
                               f"{self.first_epoch_min_steps}, {self.first_epoch_max_steps}, {self.num_steps_total}")
-        for k in ("num_final_epochs", "eval_every", "eval_episodes"):
+        for k in ("num_final_epochs", "eval_every", "eval_episodes", "random_eval_episodes"):
             if getattr(self, k) < 0: raise ConfigError(f"training.{k}={getattr(self, k)}: must be >= 0")
         if self.final_eval_episodes < 1: raise ConfigError(f"training.final_eval_episodes={self.final_eval_episodes}: a run's score needs at least 1 test game")
         if self.eval_every and self.eval_episodes < 1:

@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['CURVE_SLICES', 'SMOKE_OVERRIDES', 'Agent', 'RunError', 'RunFinished', 'derived_seed', 'first_collection_done',
-           'collect_epochs', 'RunFolder', 'evaluate_agent', 'dream_curve', 'plot_learning_curves', 'AgentTrainer']
+           'collect_epochs', 'RunFolder', 'play_test_games', 'evaluate_agent', 'evaluate_random', 'dream_curve',
+           'plot_learning_curves', 'AgentTrainer']
 
 # %% ../nbs/11_agent.ipynb #a4c9db33
 import json
 import math
 import os
 import signal
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -22,7 +24,7 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss_fn
-from .atari import action_names, check_game, make_env
+from .atari import action_names, check_game, make_env, make_policy
 from .compute import allow_tf32, apply_compute, check_precision_on
 from .config import (SPEED_ONLY_FIELDS, Config, atomic_write, config_diff, default_device, load_config, save_config,
                             seed_everything, write_json)
@@ -121,13 +123,21 @@ class RunFolder:
         with open(self.metrics_file, "a") as f: f.write(json.dumps(line) + "\n"); f.flush(); os.fsync(f.fileno())
 
 # %% ../nbs/11_agent.ipynb #de372d62
-def evaluate_agent(ac: ActorCritic, game: str, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
-    "Returns of `episodes` test games played by `ac` (sampled actions, ε = 0); the games are written to `dataset`, cleared first."
+def play_test_games(game: str, policy_for, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
+    "Returns of `episodes` test games (whole games, the paper's test protocol) played by `policy_for(env)`; the games are written to `dataset`, cleared first."
     dataset.clear()
     env = make_env(game, train=False, seed=seed)
-    stats = Collector(env, AgentPolicy(ac, epsilon=0.0, seed=seed), dataset).collect(num_episodes=episodes, progress=progress)
+    stats = Collector(env, policy_for(env), dataset).collect(num_episodes=episodes, progress=progress)
     r = np.array(stats.returns, dtype=np.float64)
     return {"return_mean": float(r.mean()), "return_std": float(r.std()), "episodes": len(r), "steps": stats.steps, "returns": r.tolist()}
+
+def evaluate_agent(ac: ActorCritic, game: str, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
+    "Returns of `episodes` test games played by `ac` (sampled actions, ε = 0); the games are written to `dataset`, cleared first."
+    return play_test_games(game, lambda env: AgentPolicy(ac, epsilon=0.0, seed=seed), dataset, episodes, seed, progress)
+
+def evaluate_random(game: str, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
+    "The same for a uniform-random player: the baseline an agent must beat (the paper's RANDOM scores were measured the same way)."
+    return play_test_games(game, lambda env: make_policy("random", env, game, seed), dataset, episodes, seed, progress)
 
 # %% ../nbs/11_agent.ipynb #fa114e70
 class _Checkpointing:
@@ -262,6 +272,11 @@ class _Evaluation:
         res = {"game": self.cfg.game, "seed": self.cfg.seed, "profile": self.cfg.profile, "env_steps": self.train_data.num_steps,
                "epochs": self.epoch, "final_return_mean": r["return_mean"], "final_return_std": r["return_std"],
                "final_episodes": r["episodes"], "final_returns": r["returns"], "time/final_eval": time.time() - t0}
+        if t.random_eval_episodes:                 # a random player on the same games (same seed: the same no-op starts)
+            with tempfile.TemporaryDirectory() as tmp:
+                rr = evaluate_random(self.cfg.game, EpisodeDataset(tmp), t.random_eval_episodes, derived_seed(self.cfg.seed, self.num_epochs + 1, 6), self.progress)
+            res.update({"random_return_mean": rr["return_mean"], "random_return_std": rr["return_std"], "random_episodes": rr["episodes"],
+                        "random_returns": rr["returns"]})
         write_json(self.folder.path/"results.json", res)
         save_figure(plot_learning_curves(self.folder.read_metrics(), res), self.folder.path/"figures"/"learning_curves.png")
         save_figure(self.dream_figure(), self.folder.path/"figures"/"agent_dream.png")
@@ -358,7 +373,7 @@ class AgentTrainer(_Checkpointing, _EpochLoop, _Evaluation):
 SMOKE_OVERRIDES = {
     "training.num_steps_total": 300, "training.first_epoch_min_steps": 150, "training.first_epoch_max_steps": 300,
     "training.first_epoch_threshold_rew": 0, "training.steps_per_epoch": 50, "training.num_final_epochs": 1,
-    "training.eval_every": 2, "training.eval_episodes": 1, "training.final_eval_episodes": 1,
+    "training.eval_every": 2, "training.eval_episodes": 1, "training.final_eval_episodes": 1, "training.random_eval_episodes": 1,
     "denoiser_optim.batch_size": 2, "denoiser_optim.steps_first_epoch": 4, "denoiser_optim.steps_per_epoch": 2,
     "rew_end_optim.batch_size": 2, "rew_end_optim.steps_first_epoch": 4, "rew_end_optim.steps_per_epoch": 2,
     "world_model_env.batch_size": 2, "world_model_env.horizon": 5, "actor_critic_loss.backup_every": 5,

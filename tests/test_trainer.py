@@ -171,6 +171,8 @@ def test_run_folder_contents(baseline):
     folder, res = baseline
     cfg = smoke_config(seed=3)
     assert res["env_steps"] == cfg.training.num_steps_total == EpisodeDataset(folder / "dataset" / "train").num_steps
+    assert res["random_episodes"] == cfg.training.random_eval_episodes == 1 and res["random_return_std"] >= 0   # the baseline, beside the agent
+    assert len(res["random_returns"]) == 1 and res["random_return_mean"] == res["random_returns"][0]
     lines = RunFolder(folder).read_metrics()
     assert [m["epoch"] for m in lines] == list(range(res["epochs"] + 1))
     assert any("test/return_mean" in m for m in lines)
