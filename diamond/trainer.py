@@ -331,6 +331,8 @@ def plot_learning_curves(metrics: list[dict], results: dict | None = None):
     line(axes[3], "test/return_mean", x="env_steps", label="test games")
     if results: axes[3].errorbar([results["env_steps"]], [results["final_return_mean"]], [results["final_return_std"]], fmt="o", color="C3",
                                  label=f"final ({results['final_episodes']} games)")
+    if results and results.get("random_episodes"):
+        axes[3].axhline(results["random_return_mean"], color="0.4", ls="--", lw=1, label=f"random player ({results['random_episodes']} games)")
     axes[3].set_title("real return", fontsize=9); axes[3].legend(fontsize=7); axes[3].set_xlabel("real env steps", fontsize=8)
     for ax in axes: ax.tick_params(labelsize=7)
     return fig
