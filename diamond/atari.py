@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ATARI_100K_GAMES', 'EXPERTS', 'check_game', 'action_names', 'noop_reset', 'skip_and_pool', 'AtariEnv', 'make_env',
-           'RandomPolicy', 'BreakoutExpert', 'BoxingExpert', 'make_policy']
+           'RandomPolicy', 'BreakoutExpert', 'BoxingExpert', 'make_policy', 'life_loss_ends', 'bonus_life_survey']
 
 # %% ../nbs/05_atari.ipynb #bbc083d6
 import difflib
@@ -204,3 +204,28 @@ def make_policy(kind: str, env: AtariEnv, game: str, seed: int | None = None):
         if game not in EXPERTS: raise ValueError(f"no scripted expert for {game}; experts exist for {', '.join(EXPERTS)}")
         return EXPERTS[game](env)
     raise ValueError(f"unknown policy {kind!r}: expected 'random' or 'expert'")
+
+# %% ../nbs/05_atari.ipynb #884937ed
+def life_loss_ends(lives: list[int], drop_only: bool = False) -> int:
+    "Training-episode ends given by one game's life counts (one per step, the start first): every drop (the kit), or only drops below the count last seen dropping (`drop_only`, the authors' wrapper)."
+    ends, seen = 0, lives[0]
+    for n in lives[1:]:
+        if n < seen: ends += 1
+        if n < seen or not drop_only: seen = n
+    return ends
+
+def bonus_life_survey(game: str, steps: int = 100_000, seed: int = 0) -> dict:
+    "Whole games of `game` by a uniform-random player for `steps` steps: the bonus lives seen, and the training-episode ends each rule gives on the same games."
+    env, rng = make_env(game, train=False, seed=seed), np.random.default_rng(seed)
+    _, info = env.reset()
+    lives, games, bonus, kit, authors = [info["lives"]], 0, 0, 0, 0
+    for _ in range(steps):
+        _, _, term, trunc, info = env.step(int(rng.integers(env.action_space.n)))
+        bonus += info["lives"] > lives[-1]
+        lives.append(info["lives"])
+        if term or trunc:
+            kit, authors, games = kit + life_loss_ends(lives), authors + life_loss_ends(lives, True), games + 1
+            _, info = env.reset(); lives = [info["lives"]]
+    kit, authors = kit + life_loss_ends(lives), authors + life_loss_ends(lives, True)
+    env.close()
+    return {"game": game, "steps": steps, "games": games, "bonus_lives": int(bonus), "ends_kit": kit, "ends_authors": authors}
