@@ -205,7 +205,7 @@ def make_policy(kind: str, env: AtariEnv, game: str, seed: int | None = None):
         return EXPERTS[game](env)
     raise ValueError(f"unknown policy {kind!r}: expected 'random' or 'expert'")
 
-# %% ../nbs/05_atari.ipynb #884937ed
+# %% ../nbs/05_atari.ipynb #14c13baf
 def life_loss_ends(lives: list[int], drop_only: bool = False) -> int:
     "Training-episode ends given by one game's life counts (one per step, the start first): every drop (the kit), or only drops below the count last seen dropping (`drop_only`, the authors' wrapper)."
     ends, seen = 0, lives[0]
