@@ -42,42 +42,39 @@ def human_normalised(game: str, score: float) -> float:
     return (score - r) / (h - r)
 
 # %% ../nbs/96_evaluate.ipynb #0e64e0f8
+def _check_request(episodes: int, save_episodes) -> None:
+    if episodes < 1: raise ValueError(f"episodes={episodes}: evaluate at least one game")
+    if save_episodes is not None and len(out := EpisodeDataset(save_episodes)):
+        raise ValueError(f"{save_episodes} already holds {len(out)} episodes: give a new or empty folder (nothing is cleared)")
+
+def _play(play, save_episodes) -> tuple[dict, dict]:
+    "Play the games (`play(dataset)`) into `save_episodes` or a scratch folder; the report's return statistics and the raw result."
+    t0 = time.time()
+    with tempfile.TemporaryDirectory() as tmp: r = play(EpisodeDataset(save_episodes or tmp))
+    returns = np.array(r["returns"])
+    return {"episodes": len(returns), "return_mean": float(returns.mean()), "return_std": float(returns.std()),
+            "return_sem": float(returns.std(ddof=1) / math.sqrt(len(returns))) if len(returns) > 1 else None,
+            "steps": r["steps"], "returns": returns.tolist(), "time/eval": time.time() - t0}, r
+
 def evaluate_checkpoint(checkpoint: Path | str, game: str | None = None, episodes: int = 100, seed: int = 0, config=None,
                         save_episodes: Path | str | None = None, device=None, progress: bool = True) -> dict:
     "Play `episodes` test games with the agent in `checkpoint` and report returns, spread and human-normalised score."
-    if episodes < 1: raise ValueError(f"episodes={episodes}: evaluate at least one game")
-    if save_episodes is not None:
-        out = EpisodeDataset(save_episodes)
-        if len(out): raise ValueError(f"{save_episodes} already holds {len(out)} episodes: give a new or empty folder (nothing is cleared)")
+    _check_request(episodes, save_episodes)
     agent, cfg = load_agent(checkpoint, game, config, device or default_device())
     game = cfg.game
-    t0 = time.time()
-    with tempfile.TemporaryDirectory() as tmp:
-        r = evaluate_agent(agent.actor_critic, game, EpisodeDataset(save_episodes or tmp), episodes, seed, progress)
-    returns = np.array(r["returns"])
-    published = reference_scores("DIAMOND")[game]
-    return {"checkpoint": str(checkpoint), "game": game, "profile": cfg.profile, "seed": seed, "episodes": len(returns),
-            "return_mean": float(returns.mean()), "return_std": float(returns.std()),
-            "return_sem": float(returns.std(ddof=1) / math.sqrt(len(returns))) if len(returns) > 1 else None,
-            "hns": human_normalised(game, float(returns.mean())), "steps": r["steps"], "returns": returns.tolist(),
-            "diamond_published_mean": float(np.mean(published)), "diamond_published_hns": human_normalised(game, float(np.mean(published))),
-            "time/eval": time.time() - t0}
+    stats, _ = _play(lambda ds: evaluate_agent(agent.actor_critic, game, ds, episodes, seed, progress), save_episodes)
+    published = float(np.mean(reference_scores("DIAMOND")[game]))
+    return {"checkpoint": str(checkpoint), "game": game, "profile": cfg.profile, "seed": seed, **stats,
+            "hns": human_normalised(game, stats["return_mean"]),
+            "diamond_published_mean": published, "diamond_published_hns": human_normalised(game, published)}
 
 def evaluate_random_player(game: str, episodes: int = 100, seed: int = 0, save_episodes: Path | str | None = None, progress: bool = True) -> dict:
     "The same report for a uniform-random player: the baseline an agent must beat, measured on the same protocol."
-    if episodes < 1: raise ValueError(f"episodes={episodes}: evaluate at least one game")
     check_game(game)
-    if save_episodes is not None and len(EpisodeDataset(save_episodes)):
-        raise ValueError(f"{save_episodes} already holds episodes: give a new or empty folder (nothing is cleared)")
-    t0 = time.time()
-    with tempfile.TemporaryDirectory() as tmp:
-        r = evaluate_random(game, EpisodeDataset(save_episodes or tmp), episodes, seed, progress)
-    returns = np.array(r["returns"])
-    return {"checkpoint": None, "policy": "random", "game": game, "seed": seed, "episodes": len(returns),
-            "return_mean": float(returns.mean()), "return_std": float(returns.std()),
-            "return_sem": float(returns.std(ddof=1) / math.sqrt(len(returns))) if len(returns) > 1 else None,
-            "hns": human_normalised(game, float(returns.mean())), "steps": r["steps"], "returns": returns.tolist(),
-            "published_random": reference_scores("RANDOM")[game][0], "time/eval": time.time() - t0}
+    _check_request(episodes, save_episodes)
+    stats, _ = _play(lambda ds: evaluate_random(game, ds, episodes, seed, progress), save_episodes)
+    return {"checkpoint": None, "policy": "random", "game": game, "seed": seed, **stats,
+            "hns": human_normalised(game, stats["return_mean"]), "published_random": reference_scores("RANDOM")[game][0]}
 
 # %% ../nbs/96_evaluate.ipynb #f475b719
 def parse_args(argv=None) -> argparse.Namespace:

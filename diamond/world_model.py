@@ -20,7 +20,7 @@ import torch.nn as nn
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .compute import check_precision_on
+from .compute import check_precision_on, kit_networks
 from .config import OptimConfig, SamplerConfig, atomic_write
 from .atari import make_env, make_policy
 from .data import Collector, EpisodeDataset, SegmentSampler, frames_to_float
@@ -72,7 +72,7 @@ class Trainer:
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: up(s) * down(s))
         self.steps = 0
         # float16 (chapter 14) needs dynamic loss scaling, or small gradients underflow to 0; float32 and bfloat16 need none
-        fp16 = any(getattr(m, "precision", None) == "float16" for m in model.modules())
+        fp16 = any(m.precision == "float16" for m in kit_networks(model))
         device = next(model.parameters()).device
         if fp16: check_precision_on("float16", device)
         self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)     # disabled: every call below is a no-op
