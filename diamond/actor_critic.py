@@ -19,7 +19,7 @@ from torch import Tensor
 from .compute import autocast
 from .config import ActorCriticConfig, ActorCriticLossConfig
 from .data import frames_to_float
-from .reward_end import init_lstm
+from .optim import init_lstm
 from .unet import GroupNorm
 
 # %% ../nbs/10_actor_critic.ipynb #2e113340

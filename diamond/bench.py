@@ -30,7 +30,7 @@ from .imagination import WorldModelEnv
 from .play import PlaySession, play_fps
 from .reward_end import RewEndModel, rew_end_loss_fn
 from .sampler import generate_next_obs
-from .world_model import Trainer
+from .optim import Trainer
 
 # %% ../nbs/93_bench.ipynb #79bb5cc7
 #: The authors' code on the kit's 2-core CPU, float32, eager (seconds), for comparison.

@@ -20,7 +20,8 @@ from .data import EpisodeDataset, SegmentSampler
 from .ddpm import DDPMDenoiser, ddpm_loss_fn, generate_next_obs_ddpm
 from .edm import Denoiser
 from .sampler import generate_next_obs
-from .world_model import Trainer, denoiser_loss_fn, denoiser_sampler, pixel_error
+from .optim import Trainer
+from .world_model import denoiser_loss_fn, denoiser_sampler, pixel_error
 
 # %% ../nbs/20_fig_compounding_error.ipynb #8ec6de59
 def make_world_model(kind: str, cfg: Config, num_actions: int):

@@ -196,7 +196,7 @@ def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, s
                 raise SettingsError(f"{path}: unknown key '{k}' in [diamond]; valid keys: {', '.join(SETTINGS_KEYS)}")
             raw[k] = (v, str(path))
     for var in environ:
-        if var.startswith("DIAMOND_") and var not in ("DIAMOND_SETTINGS", "DIAMOND_CRASH_AT"):   # the latter: fault injection (chapter 11)
+        if var.startswith("DIAMOND_") and var != "DIAMOND_SETTINGS":
             k = var[len("DIAMOND_"):].lower()
             if k not in SETTINGS_KEYS:
                 warnings.warn(f"environment variable {var} is not a diamond setting (valid: "

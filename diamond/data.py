@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['Episode', 'EpisodeFileError', 'write_episode', 'read_episode', 'EpisodeDataset', 'CollectStats', 'Collector',
-           'collect', 'Batch', 'frames_to_float', 'episode_probabilities', 'SegmentSampler', 'make_batch']
+           'collect', 'Batch', 'frames_to_float', 'episode_probabilities', 'SegmentSampler', 'make_batch',
+           'expert_data']
 
 # %% ../nbs/06_data.ipynb #baf288b1
 import json
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .atari import make_env, make_policy
 from .config import atomic_write
 
 # %% ../nbs/06_data.ipynb #a9c92d06
@@ -304,3 +306,18 @@ def make_batch(dataset: EpisodeDataset, windows: list[tuple[int, int]], seq_len:
     o[torch.from_numpy(pad)] = 0.0                                # padding frames: exactly 0 (mid-grey)
     return Batch(o, torch.from_numpy(act), torch.from_numpy(rew), torch.from_numpy(end), torch.from_numpy(trunc),
                  torch.from_numpy(mask), [w[0] for w in windows], [w[1] for w in windows])
+
+# %% ../nbs/06_data.ipynb #5841f756
+def expert_data(root: Path | str, game: str, train_steps: int, test_episodes: int, seed: int = 0,
+                policy: str = "expert", progress: bool = True) -> tuple[EpisodeDataset, EpisodeDataset]:
+    "Datasets `root/dataset/train` (`policy`'s play in training envs, topped up to `train_steps`) and `root/dataset/test` (whole test games)."
+    root = Path(root)
+    train, test = EpisodeDataset(root/"dataset"/"train"), EpisodeDataset(root/"dataset"/"test")
+    if train.num_steps < train_steps:
+        env = make_env(game, train=True, seed=seed)
+        Collector(env, make_policy(policy, env, game, seed=seed), train).collect(train_steps - train.num_steps, progress=progress)
+    finished = sum(test[i].ended for i in test.ids)
+    if finished < test_episodes:
+        env = make_env(game, train=False, seed=seed + 1000)
+        Collector(env, make_policy(policy, env, game, seed=seed + 1000), test).collect(num_episodes=test_episodes - finished, progress=progress)
+    return train, test

@@ -74,7 +74,7 @@ def ddpm_window_loss(model: DDPMDenoiser, obs: Tensor, act: Tensor, mask_padding
     return ddpm_loss(model, obs[:, L], obs[:, :L], act[:, :L], None if mask_padding is None else mask_padding[:, L], generator)
 
 def ddpm_loss_fn(model: DDPMDenoiser, device=None, generator: torch.Generator | None = None):
-    "`batch -> (loss, logs)` for the shared `Trainer` (chapter 07); batches of L + 1 frames (`SegmentSampler(dataset, L + 1, ...)`)."
+    "`batch -> (loss, logs)` for the shared `Trainer` (chapter 16); batches of L + 1 frames (`SegmentSampler(dataset, L + 1, ...)`)."
     def fn(batch):
         b = batch.to(device)
         loss = ddpm_window_loss(model, b.obs, b.act, b.mask_padding, generator)

@@ -23,7 +23,7 @@ from .atari import ATARI_100K_GAMES, check_game
 from .checkpoints import CheckpointError, load_agent
 from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, write_json
 from .data import EpisodeDataset
-from .trainer import evaluate_agent, evaluate_random
+from .loop import evaluate_agent, evaluate_random
 
 # %% ../nbs/96_evaluate.ipynb #812ecac7
 REFERENCES = ("RANDOM", "HUMAN", "DIAMOND", "IRIS", "SimPLe")

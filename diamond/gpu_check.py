@@ -140,7 +140,7 @@ def bench_variants(device, profile: str, precisions: list[str], budget_s: float 
 
 def project_run(row: dict, env_steps_per_s: float, cfg: Config) -> dict:
     "Hours of a whole Atari 100k run of `cfg` at the step times of benchmark `row` and the emulator's `env_steps_per_s` (test games not included)."
-    from diamond.trainer import collect_epochs
+    from diamond.loop import collect_epochs
     t = cfg.training
     epochs = collect_epochs(t.first_epoch_min_steps, t) + t.num_final_epochs
     optims = {"denoiser": cfg.denoiser_optim, "rew_end": cfg.rew_end_optim, "actor_critic": cfg.actor_critic_optim}

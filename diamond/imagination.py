@@ -20,7 +20,7 @@ from .data import EpisodeDataset, SegmentSampler, make_batch
 from .edm import Denoiser
 from .reward_end import RewEndModel
 from .sampler import generate_next_obs
-from .world_model import load_state
+from .optim import load_state
 
 # %% ../nbs/09_imagination.ipynb #76ffc238
 @torch.no_grad()

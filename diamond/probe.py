@@ -22,8 +22,8 @@ from .compute import apply_compute
 from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, write_json
 from .data import EpisodeDataset
 from .imagination import WorldModelEnv
-from .trainer import derived_seed
-from .world_model import Trainer
+from .runs import derived_seed
+from .optim import Trainer
 
 # %% ../nbs/98_probe.ipynb #7ac312aa
 PROBE_KEYS = ("imagined_reward", "imagined_end", "entropy", "value", "lambda_return", "loss")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .atari import ATARI_100K_GAMES
 from .config import ConfigError, SettingsError, configure_torch, in_notebook, load_config, make_config
-from .trainer import AgentTrainer, RunError, RunFinished
+from .loop import AgentTrainer
+from .runs import Fault, RunError, RunFinished, no_fault
 
 # %% ../nbs/95_train.ipynb #95b2cb88
 def parse_args(argv=None) -> argparse.Namespace:
@@ -41,12 +42,13 @@ def build_config(a: argparse.Namespace):
     return make_config(a.profile, overrides, **{k: v for k, v in (("game", a.game), ("seed", a.seed)) if v is not None})
 
 # %% ../nbs/95_train.ipynb #e67e76c6
-def main(argv=None) -> int:
+def main(argv=None, fault: Fault = no_fault) -> int:
+    "The command line; `fault` is the resume tests' hook (chapter 17)."
     a = parse_args(argv)
     try:
         cfg = build_config(a)
         configure_torch()
-        trainer = AgentTrainer(cfg, a.run_dir, resume=a.resume, progress=not a.no_progress)
+        trainer = AgentTrainer(cfg, a.run_dir, resume=a.resume, progress=not a.no_progress, fault=fault)
     except RunFinished as e:
         print(f"nothing to do: {e}"); return 0
     except (ConfigError, SettingsError, RunError, ValueError) as e:

@@ -24,10 +24,11 @@ from .config import (SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, atom
 from .data import EpisodeDataset
 from .edm import Denoiser
 from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_sampler
-from .trainer import RunError, RunFinished, derived_seed
+from .runs import RunError, RunFinished, derived_seed
 from .train import build_config
-from .world_model import (Trainer, changed_pixel_errors, denoiser_loss_fn, denoiser_sampler, expert_data, held_out_dreams,
-                                 load_state, object_metrics, save_state)
+from .data import expert_data
+from .optim import Trainer, load_state, save_state
+from .world_model import changed_pixel_errors, denoiser_loss_fn, denoiser_sampler, held_out_dreams, object_metrics
 
 # %% ../nbs/99_train_world_model.ipynb #6343c833
 #: The bar a world model must clear to hold Breakout for the horizon: (metric, lowest acceptable value).

@@ -13,7 +13,7 @@ from diamond.checkpoints import (CheckpointError, download_official, load_agent,
 from diamond.config import make_config, save_config
 from diamond.data import EpisodeDataset
 from diamond.evaluate import human_normalised, reference_scores
-from diamond.trainer import Agent
+from diamond.loop import Agent
 
 OFFICIAL = Path(__file__).parent / "data" / "official-state-dict.tsv"
 ROOT = Path(__file__).resolve().parent.parent

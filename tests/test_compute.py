@@ -14,8 +14,9 @@ from diamond.edm import denoiser_window_loss
 from diamond.imagination import WorldModelEnv
 from diamond.reward_end import RewEndModel
 from diamond.sampler import generate_next_obs
-from diamond.trainer import Agent, AgentTrainer, RunError, RunFolder
-from diamond.world_model import Trainer
+from diamond.loop import Agent, AgentTrainer
+from diamond.runs import RunError, RunFolder
+from diamond.optim import Trainer
 
 
 def _agents(**compute):

@@ -11,7 +11,7 @@ from diamond.config import PARITY_AUTHORS, ConfigError, make_config
 from diamond.edm import Denoiser
 from diamond.imagination import WorldModelEnv
 from diamond.reward_end import RewEndModel
-from diamond.trainer import SMOKE_OVERRIDES, AgentTrainer
+from diamond.loop import SMOKE_OVERRIDES, AgentTrainer, diamond_loop
 
 BREAKOUT_LIVES_RAM = 57      # the emulator's RAM byte that holds Breakout's lives (found by diffing RAM at each life lost)
 
@@ -106,7 +106,7 @@ def test_dream_stream_keeps_one_stream_of_dreams_across_epochs(tmp_path):
     for stream in (False, True):
         cfg = make_config("tiny", {**SMOKE_OVERRIDES, "parity.dream_stream": stream})
         tr = AgentTrainer(cfg, tmp_path / f"run{stream}", progress=False)
-        tr.collect_first(); tr.run_epoch(); first = tr.dreams; tr.run_epoch()
+        diamond_loop(tr, until=1); first = tr.dreams; diamond_loop(tr, until=2)
         seen[stream] = tr.dreams is first
     assert seen == {False: False, True: True}
 

@@ -8,7 +8,7 @@ from diamond.bench import _fake_dataset
 from diamond.checkpoints import save_official
 from diamond.config import make_config, save_config
 from diamond.probe import summarise
-from diamond.trainer import Agent
+from diamond.loop import Agent
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"world_model_env.batch_size": 2, "actor_critic_optim.batch_size": 2, "world_model_env.horizon": 3,

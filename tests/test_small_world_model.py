@@ -6,7 +6,9 @@ import torch.nn as nn
 from diamond.config import ConfigError, OptimConfig, make_config
 from diamond.imagination import SHIPPED_WORLD_MODEL, load_world_model
 from diamond.reward_end import evaluate_rew_end
-from diamond.world_model import Trainer, dream_objects, expert_data
+from diamond.data import expert_data
+from diamond.optim import Trainer
+from diamond.world_model import dream_objects
 
 # Regression floors for the shipped model on 24 starts of two unseen test games (measured: paddle 0.97, ball 0.53,
 # reward recall 0.95, precision 0.94; on the 256 starts of its run: 1.00, 0.55, 0.97, 0.97). The targets a world model

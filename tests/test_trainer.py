@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ import torch
 from diamond.actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss, lambda_returns
 from diamond.config import ConfigError, make_config, save_config
 from diamond.data import EpisodeDataset
-from diamond.trainer import CURVE_SLICES, SMOKE_OVERRIDES, AgentTrainer, RunError, RunFinished, RunFolder, collect_epochs
+from diamond.loop import AgentTrainer, SMOKE_OVERRIDES, collect_epochs
+from diamond.runs import CURVE_SLICES, RunError, RunFinished, RunFolder
 from diamond.unet import count_parameters
 
 OFFICIAL = Path(__file__).parent / "data" / "official-state-dict.tsv"
@@ -163,8 +165,9 @@ def same_datasets(a, b):
 def baseline(tmp_path_factory):
     "One uninterrupted smoke run (300 real steps, 4 epochs)."
     folder = tmp_path_factory.mktemp("baseline") / "run"
+    t0 = time.time()
     res = AgentTrainer(smoke_config(seed=3), folder, progress=False).run()
-    return folder, res
+    return folder, {**res, "wall_s": time.time() - t0}
 
 
 def test_run_folder_contents(baseline):
@@ -198,12 +201,14 @@ def test_same_seed_same_run(baseline, tmp_path):
     assert same_datasets(folder / "dataset" / "train", tmp_path / "again" / "dataset" / "train")
 
 
+KILLABLE = Path(__file__).parent / "killable_train.py"
+
+
 def train_cli(run_dir, *extra, crash=None):
+    "`python -m diamond.train` (through tests/killable_train.py: `crash`, POINT:EPOCH, kills it with SIGKILL at that fault point)."
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("DIAMOND_CRASH_AT", None)
-    if crash: env["DIAMOND_CRASH_AT"] = crash
     args = ["--run-dir", str(run_dir), "--no-progress", *extra]
-    return subprocess.run([sys.executable, "-m", "diamond.train", *args], env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, str(KILLABLE), crash or "-", *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 def smoke_args(seed=3):
@@ -213,7 +218,8 @@ def smoke_args(seed=3):
 def test_resume_after_sigkill_at_many_points_gives_the_uninterrupted_run(baseline, tmp_path):
     folder, res = baseline
     run = tmp_path / "killed"
-    points = ["first:0", "collect:1", "train:2", "checkpoint-write:2", "collect:3", "checkpoint-swap:3", "metrics:3"]
+    points = ["first:0", "collect:1", "train:denoiser:2", "checkpoint-write:2", "collect:3", "train:actor_critic:3",
+              "checkpoint-swap:3", "metrics:3"]
     p = train_cli(run, *smoke_args(), crash=points[0])
     assert p.returncode == -9, p.stderr[-2000:]
     for point in points[1:]:
@@ -227,6 +233,38 @@ def test_resume_after_sigkill_at_many_points_gives_the_uninterrupted_run(baselin
     again = train_cli(run, "--resume")                                                  # finished: not run again
     assert again.returncode == 0 and "nothing to do" in again.stdout
     assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics())
+
+
+def test_sigkills_at_20_random_moments_then_resume_give_the_uninterrupted_run(baseline, tmp_path):
+    "SIGKILL from outside at 20 seeded random moments (mid-write, mid-update, mid-start: wherever the run is), a resume after each."
+    folder, res = baseline
+    rng, env = np.random.default_rng(20), {**os.environ, "PYTHONPATH": str(ROOT)}
+    t0 = time.time(); subprocess.run([sys.executable, "-c", "import diamond.train"], env=env, check=True)
+    start = time.time() - t0                                              # a process's start (imports) on this machine
+    runs, kills, landed = [tmp_path / "r0"], 0, []
+    def check(run):
+        assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics()), run
+        assert same_datasets(folder / "dataset" / "train", run / "dataset" / "train"), run
+        assert json.loads((run / "results.json").read_text())["final_returns"] == res["final_returns"], run
+    while True:
+        run = runs[-1]
+        args = ["--resume"] if (run / "config.json").exists() else smoke_args()
+        p = subprocess.Popen([sys.executable, "-m", "diamond.train", "--run-dir", str(run), "--no-progress", *args],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if kills == 20:                                                   # the last resume runs to the end
+            assert p.wait(timeout=600) == 0, p.stderr.read()[-2000:]
+            break
+        try:
+            code = p.wait(timeout=start + float(rng.uniform(0.0, 1.0)) * res["wall_s"])   # from the start to the end of a run
+            assert code == 0, p.stderr.read()[-2000:]                     # finished before its moment: check it, start another
+            check(run); runs.append(tmp_path / f"r{len(runs)}")
+        except subprocess.TimeoutExpired:
+            p.kill(); p.wait(); kills += 1
+            try: landed.append(torch.load(RunFolder(run).checkpoint, weights_only=True)["epoch"])   # the epoch it had finished
+            except Exception: landed.append(None)                                                 # none yet (or mid-swap)
+        p.stderr.close()
+    for run in runs: check(run)
+    assert len({e for e in landed if e is not None}) >= 3, landed       # the kills fell all along the run, not only at its start
 
 
 def test_damaged_latest_checkpoint_falls_back_to_the_backup(tmp_path):

@@ -13,10 +13,11 @@ from diamond.config import make_config
 from diamond.data import Episode, EpisodeDataset, SegmentSampler, make_batch
 from diamond.edm import Denoiser
 from diamond.imagination import WorldModelEnv
-from diamond.reward_end import RewEndModel, class_metrics, confusion, evaluate_rew_end, init_lstm, rew_end_loss
+from diamond.optim import init_lstm
+from diamond.reward_end import RewEndModel, class_metrics, confusion, evaluate_rew_end, rew_end_loss
 from diamond.unet import count_parameters
-from diamond.world_model import (Trainer, denoiser_loss_fn, denoiser_sampler, drift_curve, load_state, one_step_errors,
-                                 param_groups, pixel_error, rollout, sample_trajectories, save_state, warmup)
+from diamond.optim import Trainer, load_state, param_groups, save_state, warmup
+from diamond.world_model import (denoiser_loss_fn, denoiser_sampler, drift_curve, one_step_errors, pixel_error, rollout, sample_trajectories)
 
 OFFICIAL = Path(__file__).parent / "data" / "official-state-dict.tsv"
 

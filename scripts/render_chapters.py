@@ -1,0 +1,98 @@
+"""Execute the lesson chapters and keep their outputs in `nbs/`, small, so that a reader sees each chapter's results before
+running it (on the web, or on opening it).
+
+    .venv/bin/python scripts/render_chapters.py                 # every lesson chapter (01-14, 20-22), two at a time
+    .venv/bin/python scripts/render_chapters.py 07_world_model  # some of them
+
+Each chapter runs as `nbdev-test` runs it (its `tiny` defaults, `IN_TEST=1`: nothing is written outside temporary folders;
+cells flagged `#| slow` or `#| gpu` are skipped and keep no output). Then outputs are made small: progress bars, widgets
+and stderr are dropped, long text keeps its first and last lines, images are scaled to at most MAX_WIDTH pixels. Sources
+are never changed; run `nbdev-clean` afterwards (the script does) and commit the notebooks."""
+import base64
+import io
+import os
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+NBS = ROOT / "nbs"
+LESSONS = [p.stem for p in sorted(NBS.glob("[012][0-9]_*.ipynb")) if p.stem[:2] <= "14" or p.stem[:2] >= "20"]
+SKIP_FLAGS = ("slow", "gpu")          # the flags nbdev-test skips (pyproject.toml: tst_flags)
+MAX_WIDTH, MAX_LINES, MAX_IMAGES = 720, 40, 6
+DROP = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json")
+
+
+def skipped(cell) -> bool:
+    first = [l.strip() for l in cell.source.splitlines() if l.strip().startswith("#|")]
+    return any(l.replace("#|", "").strip() in SKIP_FLAGS for l in first)
+
+
+def small_png(b64: str) -> str:
+    im = Image.open(io.BytesIO(base64.b64decode(b64)))
+    if im.width > MAX_WIDTH: im = im.resize((MAX_WIDTH, round(im.height * MAX_WIDTH / im.width)), Image.LANCZOS)
+    buf = io.BytesIO(); im.convert("RGB").quantize(colors=128).save(buf, format="PNG", optimize=True)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def short(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= MAX_LINES: return text
+    half = MAX_LINES // 2
+    return "".join(lines[:half]) + f"... ({len(lines) - MAX_LINES} lines cut)\n" + "".join(lines[-half:])
+
+
+def shrink(outputs: list) -> list:
+    kept, images = [], 0
+    for o in outputs:
+        if o.output_type == "stream":
+            if o.name == "stderr": continue                                  # progress bars, warnings of the run
+            o.text = short(o.text)
+        elif o.output_type in ("display_data", "execute_result"):
+            data = {k: v for k, v in o.data.items() if k not in DROP}
+            if not data or set(data) == {"text/plain"} and o.output_type == "display_data" and "Output(" in str(data["text/plain"]): continue
+            if "image/png" in data:
+                if images == MAX_IMAGES: continue
+                data["image/png"] = small_png(data["image/png"]); images += 1
+                data.pop("text/plain", None)                                 # "<Figure size ...>"
+            elif "text/plain" in data: data["text/plain"] = short(data["text/plain"])
+            o.data = data; o.metadata = {}
+        elif o.output_type == "error": raise RuntimeError("a chapter failed while rendering")
+        kept.append(o)
+    return kept
+
+
+def render(name: str) -> tuple[str, int]:
+    path = NBS / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    sources = [c.source for c in nb.cells]
+    for c in nb.cells:
+        if c.cell_type == "code" and skipped(c): c.source = "pass"        # not run, as in nbdev-test
+    NotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(NBS)}},
+                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"]).execute()
+    for c, s in zip(nb.cells, sources):
+        c.source = s
+        if c.cell_type == "code":
+            c.outputs = [] if skipped(c) else shrink(c.outputs)
+    nbformat.write(nb, path)
+    return name, path.stat().st_size
+
+
+def main(names: list[str]) -> int:
+    names = names or LESSONS
+    unknown = [n for n in names if not (NBS / f"{n}.ipynb").exists()]
+    if unknown: print(f"error: no chapter {', '.join(unknown)} in {NBS}", file=sys.stderr); return 2
+    os.environ["IN_TEST"] = "1"
+    with ProcessPoolExecutor(2) as pool:
+        for name, size in pool.map(render, names): print(f"{name}: {size / 1e3:.0f} kB")
+    subprocess.run([str(Path(sys.executable).parent / "nbdev-clean")], cwd=ROOT, check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
