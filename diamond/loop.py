@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss_fn
@@ -26,7 +27,7 @@ from .edm import Denoiser
 from .imagination import WorldModelEnv
 from .optim import Trainer
 from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_sampler
-from .runs import (Fault, RunFolder, derived_seed, end_epoch, finish_run, log_mean, log_slices, no_fault,
+from .runs import (Fault, RunFolder, close_epoch, derived_seed, finish_run, log_mean, log_slices, no_fault,
                           plot_learning_curves, restore_run)
 from .viz import show_frames
 from .world_model import denoiser_loss_fn, denoiser_sampler
@@ -118,82 +119,93 @@ class AgentTrainer:
         "The seed of one (epoch, component) of this run (chapter 17's `derived_seed`)."
         return derived_seed(self.cfg.seed, *keys)
 
-    def collect_first(self) -> None:
-        "Epoch 0: the untrained (uniform) policy plays until the first-collection rule is met."
-        t, t0 = self.cfg.training, time.time()
-        if self.train_data.num_steps < t.first_epoch_min_steps:
-            self.collector.collect(t.first_epoch_min_steps - self.train_data.num_steps, progress=self.progress)
-        self.folder.fault("first", 0)
-        while not first_collection_done(self.train_data, t):
-            self.collector.collect(min(t.steps_per_epoch, t.first_epoch_max_steps - self.train_data.num_steps), progress=False)
-        self.num_collect_epochs = collect_epochs(self.train_data.num_steps, t)
-        self.num_epochs = self.num_collect_epochs + t.num_final_epochs
-        self.end_epoch({"epoch": 0, "env_steps": self.train_data.num_steps, "episodes": len(self.train_data),
-                        "reward_signs": self.train_data.reward_sign_counts(), "time/collect": time.time() - t0})
+# %% ../nbs/11_agent.ipynb #07323d97
+@patch
+def collect_first(self: AgentTrainer) -> None:
+    "Epoch 0: the untrained (uniform) policy plays until the first-collection rule is met."
+    t, t0 = self.cfg.training, time.time()
+    if self.train_data.num_steps < t.first_epoch_min_steps:
+        self.collector.collect(t.first_epoch_min_steps - self.train_data.num_steps, progress=self.progress)
+    self.folder.fault("first", 0)
+    while not first_collection_done(self.train_data, t):
+        self.collector.collect(min(t.steps_per_epoch, t.first_epoch_max_steps - self.train_data.num_steps), progress=False)
+    self.num_collect_epochs = collect_epochs(self.train_data.num_steps, t)
+    self.num_epochs = self.num_collect_epochs + t.num_final_epochs
+    self.end_epoch({"epoch": 0, "env_steps": self.train_data.num_steps, "episodes": len(self.train_data),
+                    "reward_signs": self.train_data.reward_sign_counts(), "time/collect": time.time() - t0})
 
-    def collect(self, e: int) -> dict:
-        "Epoch `e`'s real steps (the last collecting epoch takes what is left of the budget), in two halves with a fault point between."
-        t, t0 = self.cfg.training, time.time()
-        n = min(t.steps_per_epoch, t.num_steps_total - self.train_data.num_steps)
-        half = n // 2
-        returns = self.collector.collect(half, progress=False).returns if half else []
-        self.folder.fault("collect", e)
-        returns += self.collector.collect(n - half, progress=False).returns
-        return {"collect/steps": n, "collect/return_mean": float(np.mean(returns)) if returns else None, "time/collect": time.time() - t0}
+@patch
+def collect(self: AgentTrainer, e: int) -> dict:
+    "Epoch `e`'s real steps (the last collecting epoch takes what is left of the budget), in two halves with a fault point between."
+    t, t0 = self.cfg.training, time.time()
+    n = min(t.steps_per_epoch, t.num_steps_total - self.train_data.num_steps)
+    half = n // 2
+    returns = self.collector.collect(half, progress=False).returns if half else []
+    self.folder.fault("collect", e)
+    returns += self.collector.collect(n - half, progress=False).returns
+    return {"collect/steps": n, "collect/return_mean": float(np.mean(returns)) if returns else None, "time/collect": time.time() - t0}
 
-    def train(self, name: str, e: int, loss_fn, batches=None) -> dict:
-        "Epoch `e`'s updates of network `name` (more in the first epoch) with `loss_fn` on `batches`; the means of its logs."
-        tr, t0 = self.trainers[name], time.time()
-        tr.loss_fn = loss_fn
-        logs = tr.train(batches, tr.cfg.steps_first_epoch if e == 1 else tr.cfg.steps_per_epoch, self.progress, f"epoch {e}: {name}")
-        self.folder.fault(f"train:{name}", e)
-        m = {f"{name}/{k}": log_mean(logs, k) for k in LOGGED[name]}
-        if name == "actor_critic":
-            m.update({"actor_critic/updates": len(logs), **{f"actor_critic/{k}_slices": log_slices(logs, k) for k in ("imagined_reward", "entropy")}})
-        return m | {f"time/{name}": time.time() - t0}
+# %% ../nbs/11_agent.ipynb #43349b98
+@patch
+def train(self: AgentTrainer, name: str, e: int, loss_fn, batches=None) -> dict:
+    "Epoch `e`'s updates of network `name` (more in the first epoch) with `loss_fn` on `batches`; the means of its logs."
+    tr, t0 = self.trainers[name], time.time()
+    tr.loss_fn = loss_fn
+    logs = tr.train(batches, tr.cfg.steps_first_epoch if e == 1 else tr.cfg.steps_per_epoch, self.progress, f"epoch {e}: {name}")
+    self.folder.fault(f"train:{name}", e)
+    m = {f"{name}/{k}": log_mean(logs, k) for k in LOGGED[name]}
+    if name == "actor_critic":
+        m.update({"actor_critic/updates": len(logs), **{f"actor_critic/{k}_slices": log_slices(logs, k) for k in ("imagined_reward", "entropy")}})
+    return m | {f"time/{name}": time.time() - t0}
 
-    def evaluate(self, episodes: int, e: int) -> dict:
-        "Test returns, the real reward per dream-length chunk (to set against the imagined one) and the world model's test losses on the new test games."
-        t0 = time.time()
-        r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, episodes, self.seed(e, 6), self.progress)
-        ev = evaluate_rew_end(self.agent.rew_end_model, self.test_data, self.cfg.rew_end.seq_len, device=self.device)
-        recall, signs = ev["reward_sampled"]["recall"][2], self.test_data.reward_sign_counts()
-        return {"test/return_mean": r["return_mean"], "test/return_std": r["return_std"], "test/episodes": r["episodes"],
-                "test/reward_per_chunk": (signs[1] - signs[-1]) / max(1, self.test_data.num_steps) * self.cfg.world_model_env.horizon,
-                "test/rew_end_loss": ev["loss"], "test/reward_recall_sampled": None if math.isnan(recall) else recall,
-                "time/eval": time.time() - t0}
+# %% ../nbs/11_agent.ipynb #e7c124e8
+@patch
+def evaluate(self: AgentTrainer, episodes: int, e: int) -> dict:
+    "Test returns, the real reward per dream-length chunk (to set against the imagined one) and the world model's test losses on the new test games."
+    t0 = time.time()
+    r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, episodes, self.seed(e, 6), self.progress)
+    ev = evaluate_rew_end(self.agent.rew_end_model, self.test_data, self.cfg.rew_end.seq_len, device=self.device)
+    recall, signs = ev["reward_sampled"]["recall"][2], self.test_data.reward_sign_counts()
+    return {"test/return_mean": r["return_mean"], "test/return_std": r["return_std"], "test/episodes": r["episodes"],
+            "test/reward_per_chunk": (signs[1] - signs[-1]) / max(1, self.test_data.num_steps) * self.cfg.world_model_env.horizon,
+            "test/rew_end_loss": ev["loss"], "test/reward_recall_sampled": None if math.isnan(recall) else recall,
+            "time/eval": time.time() - t0}
 
-    def end_epoch(self, m: dict) -> None:
-        "The epoch is done: checkpoint, then its metrics line (chapter 17)."
-        self.epoch = m["epoch"]
-        end_epoch(self, m)
+@patch
+def end_epoch(self: AgentTrainer, m: dict) -> None:
+    "The epoch is done: checkpoint, then its metrics line (chapter 17)."
+    self.epoch = m["epoch"]
+    close_epoch(self, m)
 
-    def finish(self) -> dict:
-        "The final test games (and a random player's on the same games), then `results.json`, the figures and the marker that closes the run."
-        t, t0, seed = self.cfg.training, time.time(), self.seed(self.num_epochs + 1, 6)
-        r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, t.final_eval_episodes, seed, self.progress)
-        res = {"game": self.cfg.game, "seed": self.cfg.seed, "profile": self.cfg.profile, "env_steps": self.train_data.num_steps,
-               "epochs": self.epoch, "final_return_mean": r["return_mean"], "final_return_std": r["return_std"],
-               "final_episodes": r["episodes"], "final_returns": r["returns"], "time/final_eval": time.time() - t0}
-        if t.random_eval_episodes:                 # a random player on the same games (same seed: the same no-op starts)
-            with tempfile.TemporaryDirectory() as tmp:
-                rr = evaluate_random(self.cfg.game, EpisodeDataset(tmp), t.random_eval_episodes, seed, self.progress)
-            res.update({"random_return_mean": rr["return_mean"], "random_return_std": rr["return_std"], "random_episodes": rr["episodes"],
-                        "random_returns": rr["returns"]})
-        return finish_run(self.folder, res, {"learning_curves": plot_learning_curves(self.folder.read_metrics(), res),
-                                             "agent_dream": self.dream_figure()})
+# %% ../nbs/11_agent.ipynb #730853e9
+@patch
+def finish(self: AgentTrainer) -> dict:
+    "The final test games (and a random player's on the same games), then `results.json`, the figures and the marker that closes the run."
+    t, t0, seed = self.cfg.training, time.time(), self.seed(self.num_epochs + 1, 6)
+    r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, t.final_eval_episodes, seed, self.progress)
+    res = {"game": self.cfg.game, "seed": self.cfg.seed, "profile": self.cfg.profile, "env_steps": self.train_data.num_steps,
+           "epochs": self.epoch, "final_return_mean": r["return_mean"], "final_return_std": r["return_std"],
+           "final_episodes": r["episodes"], "final_returns": r["returns"], "time/final_eval": time.time() - t0}
+    if t.random_eval_episodes:                 # a random player on the same games (same seed: the same no-op starts)
+        with tempfile.TemporaryDirectory() as tmp:
+            rr = evaluate_random(self.cfg.game, EpisodeDataset(tmp), t.random_eval_episodes, seed, self.progress)
+        res.update({"random_return_mean": rr["return_mean"], "random_return_std": rr["return_std"], "random_episodes": rr["episodes"],
+                    "random_returns": rr["returns"]})
+    return finish_run(self.folder, res, {"learning_curves": plot_learning_curves(self.folder.read_metrics(), res),
+                                         "agent_dream": self.dream_figure()})
 
-    @torch.no_grad()
-    def dream_figure(self, dreams: int = 3):
-        "The trained agent playing in its world model: one row per dream, with its actions and the dreamt rewards."
-        cfg = self.cfg
-        wm = WorldModelEnv(self.agent.denoiser.eval(), self.agent.rew_end_model.eval(), self.train_data, cfg.sampler, dreams,
-                           cfg.world_model_env.horizon, seed=self.seed(0, 7))
-        r = DreamRollouts(self.agent.actor_critic, wm, seed=self.seed(0, 8)).chunk(cfg.world_model_env.horizon, record=True)
-        names = action_names(cfg.game)
-        titles = [[f"{names[int(a)][:5]} r{int(x):+d}" + (" end" if d else "") for a, x, d in zip(r.act[i], r.rew[i], r.end[i])] + ["next"]
-                  for i in range(dreams)]
-        return show_frames(r.frames.cpu(), titles=[t for row in titles for t in row], suptitle="the agent in its dreams")
+@patch
+@torch.no_grad()
+def dream_figure(self: AgentTrainer, dreams: int = 3):
+    "The trained agent playing in its world model: one row per dream, with its actions and the dreamt rewards."
+    cfg = self.cfg
+    wm = WorldModelEnv(self.agent.denoiser.eval(), self.agent.rew_end_model.eval(), self.train_data, cfg.sampler, dreams,
+                       cfg.world_model_env.horizon, seed=self.seed(0, 7))
+    r = DreamRollouts(self.agent.actor_critic, wm, seed=self.seed(0, 8)).chunk(cfg.world_model_env.horizon, record=True)
+    names = action_names(cfg.game)
+    titles = [[f"{names[int(a)][:5]} r{int(x):+d}" + (" end" if d else "") for a, x, d in zip(r.act[i], r.rew[i], r.end[i])] + ["next"]
+              for i in range(dreams)]
+    return show_frames(r.frames.cpu(), titles=[t for row in titles for t in row], suptitle="the agent in its dreams")
 
 # %% ../nbs/11_agent.ipynb #de372d62
 def play_test_games(game: str, policy_for, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['Fault', 'CURVE_SLICES', 'RunError', 'RunFinished', 'derived_seed', 'no_fault', 'RunFolder', 'run_state', 'save_run',
-           'restore_run', 'end_epoch', 'finish_run', 'log_mean', 'log_slices', 'dream_curve', 'plot_learning_curves']
+           'restore_run', 'close_epoch', 'finish_run', 'log_mean', 'log_slices', 'dream_curve', 'plot_learning_curves']
 
 # %% ../nbs/17_runs.ipynb #7244eb7d
 import json
@@ -128,7 +128,7 @@ def restore_run(tr, progress: bool = True) -> bool:
     if progress: print(f"resumed {tr.folder.path} after epoch {tr.epoch} of {tr.num_epochs}; {removed} steps to collect again")
     return True
 
-def end_epoch(tr, m: dict) -> None:
+def close_epoch(tr, m: dict) -> None:
     "Close an epoch: the checkpoint first, then its metrics line (a kill between the two repeats the line's epoch, never loses it)."
     tr.last_metrics = m
     save_run(tr)
