@@ -81,7 +81,7 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 #: `small`: the science on 2 CPU cores in hours, in bfloat16 (chapter 14). The tiny profile, with a world model sized by
 #: measurement (chapter 99): a U-Net twice as wide at the full-resolution level (32-32-64-64 channels: the 1-2 pixel ball
-#: lives there), batch 32, 9,000 updates whose last 2,000 let the learning rate fall to 0, and a reward/end model trained
+#: lives there), batch 32, 11,500 updates whose last 4,000 let the learning rate fall to 0, and a reward/end model trained
 #: 2,000 updates (the tiny one finds Breakout's rewards after about 1,000).
 PROFILES["small"] = {
     **PROFILES["tiny"],
@@ -89,8 +89,8 @@ PROFILES["small"] = {
     "denoiser.unet.channels": [32, 32, 64, 64],
     "denoiser_optim.batch_size": 32,
     "denoiser_optim.lr_warmup_steps": 100,
-    "denoiser_optim.steps_first_epoch": 9_000,
-    "denoiser_optim.lr_cooldown_steps": 2_000,
+    "denoiser_optim.steps_first_epoch": 11_500,
+    "denoiser_optim.lr_cooldown_steps": 4_000,
     "rew_end_optim.steps_first_epoch": 2_000,
 }
 

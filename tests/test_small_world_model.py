@@ -10,10 +10,10 @@ from diamond.data import expert_data
 from diamond.optim import Trainer
 from diamond.world_model import dream_objects
 
-# Regression floors for the shipped model on 24 starts of two unseen test games (measured: paddle 0.97, ball 0.53,
-# reward recall 0.95, precision 0.94; on the 256 starts of its run: 1.00, 0.55, 0.97, 0.97). The targets a world model
-# must reach to hold the game are `diamond.train_world_model.DREAM_TARGETS`; this model meets four of six (not the ball's).
-PADDLE, BALL, RECALL, PRECISION = 0.9, 0.35, 0.85, 0.85
+# Regression floors for the shipped model on 24 starts of two unseen test games (measured: paddle 0.97, ball 0.61,
+# reward recall 0.96, precision 0.93; on the 256 starts of its run: 1.00, 0.71, 0.98, 0.94). The targets a world model
+# must reach to hold the game are `diamond.train_world_model.DREAM_TARGETS`; this model meets five of six (not ball present).
+PADDLE, BALL, RECALL, PRECISION = 0.9, 0.45, 0.85, 0.85
 
 
 def test_cooldown_brings_the_rate_to_zero_at_the_last_update():
