@@ -6,7 +6,7 @@ running it (on the web, or on opening it).
 
 Each chapter runs as `nbdev-test` runs it (its `tiny` defaults, `IN_TEST=1`: nothing is written outside temporary folders;
 cells flagged `#| slow` or `#| gpu` are skipped and keep no output). Then outputs are made small: progress bars, widgets
-and stderr are dropped, long text keeps its first and last lines, images are scaled to at most MAX_WIDTH pixels. Sources
+(and their state) and stderr are dropped, long text keeps its first and last lines, images are scaled to at most MAX_WIDTH pixels. Sources
 are never changed; run `nbdev-clean` afterwards (the script does) and commit the notebooks."""
 import base64
 import io
@@ -75,6 +75,7 @@ def render(name: str) -> tuple[str, int]:
         if c.cell_type == "code" and skipped(c): c.source = "pass"        # not run, as in nbdev-test
     NotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(NBS)}},
                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"]).execute()
+    nb.metadata.pop("widgets", None)                                          # the progress bars' widget state
     for c, s in zip(nb.cells, sources):
         c.source = s
         if c.cell_type == "code":

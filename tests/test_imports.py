@@ -61,3 +61,23 @@ def test_the_data_flow_picture_is_the_same_in_every_chapter_that_shows_it():
         assert len(found) == 1, name
         pictures[name] = [l for l in found[0].splitlines() if not l.strip().startswith("style ")]   # each highlights its own part
     assert all(p == pictures["index"] for p in pictures.values())
+
+
+def test_lesson_chapters_keep_small_outputs():
+    "scripts/render_chapters.py executes the lesson chapters and keeps their outputs, small, for readers who have not run them."
+    import base64, io
+    from PIL import Image
+    nbs = Path(__file__).resolve().parent.parent / "nbs"
+    lessons = [p for p in sorted(nbs.glob("[012][0-9]_*.ipynb")) if p.name[:2] <= "14" or p.name[:2] >= "20"]
+    assert len(lessons) >= 17
+    for p in lessons:
+        nb = json.loads(p.read_text())
+        cells = nb["cells"]
+        assert "widgets" not in nb["metadata"], f"{p.name} keeps the state of its progress bars"
+        outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        assert outputs, f"{p.name} has no saved outputs: run `.venv/bin/python scripts/render_chapters.py {p.stem}`"
+        assert p.stat().st_size < 2_000_000, f"{p.name} is {p.stat().st_size / 1e6:.1f} MB"
+        for o in outputs:
+            png = o.get("data", {}).get("image/png")
+            if png: assert Image.open(io.BytesIO(base64.b64decode(png))).width <= 720, p.name
+            assert o.get("name") != "stderr", p.name
