@@ -204,6 +204,14 @@ def test_same_seed_same_run(baseline, tmp_path):
 KILLABLE = Path(__file__).parent / "killable_train.py"
 
 
+def assert_same_run(run, baseline):
+    "The run in folder `run` is the baseline's uninterrupted run: the same metrics (but times), training data and final returns."
+    folder, res = baseline
+    assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics()), run
+    assert same_datasets(folder / "dataset" / "train", run / "dataset" / "train"), run      # nothing lost, nothing twice
+    assert json.loads((run / "results.json").read_text())["final_returns"] == res["final_returns"], run
+
+
 def train_cli(run_dir, *extra, crash=None):
     "`python -m diamond.train` (through tests/killable_train.py: `crash`, POINT:EPOCH, kills it with SIGKILL at that fault point)."
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -227,9 +235,7 @@ def test_resume_after_sigkill_at_many_points_gives_the_uninterrupted_run(baselin
         assert p.returncode == -9, (point, p.stdout[-1000:], p.stderr[-2000:])
     p = train_cli(run, "--resume")
     assert p.returncode == 0, p.stderr[-2000:]
-    assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics())
-    assert same_datasets(folder / "dataset" / "train", run / "dataset" / "train")       # nothing lost, nothing twice
-    assert json.loads((run / "results.json").read_text())["final_returns"] == res["final_returns"]
+    assert_same_run(run, baseline)
     again = train_cli(run, "--resume")                                                  # finished: not run again
     assert again.returncode == 0 and "nothing to do" in again.stdout
     assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics())
@@ -237,15 +243,11 @@ def test_resume_after_sigkill_at_many_points_gives_the_uninterrupted_run(baselin
 
 def test_sigkills_at_20_random_moments_then_resume_give_the_uninterrupted_run(baseline, tmp_path):
     "SIGKILL from outside at 20 seeded random moments (mid-write, mid-update, mid-start: wherever the run is), a resume after each."
-    folder, res = baseline
+    _, res = baseline
     rng, env = np.random.default_rng(20), {**os.environ, "PYTHONPATH": str(ROOT)}
     t0 = time.time(); subprocess.run([sys.executable, "-c", "import diamond.train"], env=env, check=True)
     start = time.time() - t0                                              # a process's start (imports) on this machine
     runs, kills, landed = [tmp_path / "r0"], 0, []
-    def check(run):
-        assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics()), run
-        assert same_datasets(folder / "dataset" / "train", run / "dataset" / "train"), run
-        assert json.loads((run / "results.json").read_text())["final_returns"] == res["final_returns"], run
     while True:
         run = runs[-1]
         args = ["--resume"] if (run / "config.json").exists() else smoke_args()
@@ -256,14 +258,14 @@ def test_sigkills_at_20_random_moments_then_resume_give_the_uninterrupted_run(ba
             break
         try:
             code = p.wait(timeout=start + float(rng.uniform(0.0, 1.0)) * res["wall_s"])   # from the start to the end of a run
-            assert code == 0, p.stderr.read()[-2000:]                     # finished before its moment: check it, start another
-            check(run); runs.append(tmp_path / f"r{len(runs)}")
+            assert code == 0, p.stderr.read()[-2000:]                     # finished before its moment: start another
+            runs.append(tmp_path / f"r{len(runs)}")
         except subprocess.TimeoutExpired:
             p.kill(); p.wait(); kills += 1
             try: landed.append(torch.load(RunFolder(run).checkpoint, weights_only=True)["epoch"])   # the epoch it had finished
             except Exception: landed.append(None)                                                 # none yet (or mid-swap)
         p.stderr.close()
-    for run in runs: check(run)
+    for run in runs: assert_same_run(run, baseline)
     assert len({e for e in landed if e is not None}) >= 3, landed       # the kills fell all along the run, not only at its start
 
 
