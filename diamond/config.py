@@ -94,6 +94,34 @@ PROFILES["small"] = {
     "rew_end_optim.steps_first_epoch": 2_000,
 }
 
+#: `small-agent`: DIAMOND's whole loop at the `small` world model's size, an agent in about 3 hours on 2 CPU cores. The first
+#: epoch trains the world model 2,500 updates (not `small`'s 11,500: the hours go to the actor-critic and to the later
+#: epochs, where the world model goes on learning from the agent's own play), then 20 epochs of 200 real steps, each with
+#: 200/100/100 updates of denoiser/reward-end/actor-critic; the actor-critic learns from 16 dreams at a time, dreamt with
+#: one Euler step per frame; 40 test games of the agent and of a random player at the end.
+PROFILES["small-agent"] = {
+    **PROFILES["small"],
+    "denoiser_optim.steps_first_epoch": 2_500,
+    "denoiser_optim.lr_cooldown_steps": 0,
+    "denoiser_optim.steps_per_epoch": 200,
+    "rew_end_optim.steps_first_epoch": 1_000,
+    "rew_end_optim.steps_per_epoch": 100,
+    "world_model_env.batch_size": 16,
+    "actor_critic_optim.batch_size": 16,
+    "actor_critic_optim.steps_first_epoch": 200,
+    "actor_critic_optim.steps_per_epoch": 100,
+    "sampler.num_steps_denoising": 1,
+    "training.num_steps_total": 8_600,
+    "training.first_epoch_min_steps": 5_000,
+    "training.first_epoch_max_steps": 6_000,
+    "training.steps_per_epoch": 200,
+    "training.num_final_epochs": 2,
+    "training.eval_every": 2,
+    "training.eval_episodes": 5,
+    "training.final_eval_episodes": 40,
+    "training.random_eval_episodes": 40,
+}
+
 # %% ../nbs/90_config.ipynb #080be118
 class SettingsError(ValueError):
     "A bad `settings.ini` (or `DIAMOND_*` environment variable): the message names the key and the file."
