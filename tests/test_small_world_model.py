@@ -1,4 +1,4 @@
-"The `small` profile and the world model shipped with the kit: the learning-rate cool-down, the profile's checks, and the shipped model's dreams on held-out expert games."
+"The `small` and `small-agent` profiles and the world model shipped with the kit: the learning-rate cool-down, the profile's checks, and the shipped model's dreams on held-out expert games."
 import pytest
 import torch
 import torch.nn as nn
@@ -31,9 +31,20 @@ def test_small_profile():
     small, tiny = make_config("small"), make_config("tiny")
     assert small.compute.precision == "bfloat16" and small.denoiser.unet.channels == [32, 32, 64, 64]
     assert small.denoiser_optim.steps_first_epoch > 10 * tiny.denoiser_optim.steps_first_epoch
-    assert small.actor_critic == tiny.actor_critic                        # the agent's part is the tiny one until it is sized
+    assert small.actor_critic == tiny.actor_critic                        # the agent's networks are the tiny ones (small-agent sizes the loop)
     with pytest.raises(ConfigError, match="lr_cooldown_steps"):
         make_config("small", {"denoiser_optim.lr_cooldown_steps": 10**6})
+
+
+def test_small_agent_profile_is_small_with_a_loop_budget():
+    small, agent = make_config("small"), make_config("small-agent")
+    for k in ("denoiser", "rew_end", "actor_critic", "compute", "actor_critic_loss"):   # the same networks and precision
+        assert getattr(agent, k) == getattr(small, k), k
+    assert agent.denoiser_optim.lr_cooldown_steps == 0                    # the epoch loop has no known last update
+    assert agent.sampler.num_steps_denoising == 1 and agent.world_model_env.batch_size == agent.actor_critic_optim.batch_size == 16
+    t = agent.training                                                    # 5,000 random steps, then 18 collecting epochs and 2 more
+    assert (t.first_epoch_min_steps, (t.num_steps_total - t.first_epoch_min_steps) // t.steps_per_epoch, t.num_final_epochs) == (5_000, 18, 2)
+    assert t.final_eval_episodes >= 30 and t.random_eval_episodes >= 30   # the agent against a random player on enough games
 
 
 def test_shipped_world_model_loads_safely_and_is_small():
