@@ -6,6 +6,7 @@
 __all__ = ['make_world_model', 'train_diffusion_model', 'next_frame', 'rollout_n', 'drift_stats', 'plot_drift', 'frame_grid']
 
 # %% ../nbs/20_fig_compounding_error.ipynb #81dfb627
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from .data import EpisodeDataset, SegmentSampler
 from .ddpm import DDPMDenoiser, ddpm_loss_fn, generate_next_obs_ddpm
 from .edm import Denoiser
 from .sampler import generate_next_obs
-from .optim import Trainer
+from .optim import Trainer, train_phase
+from .runs import derived_seed
 from .world_model import denoiser_loss_fn, denoiser_sampler, pixel_error
 
 # %% ../nbs/20_fig_compounding_error.ipynb #8ec6de59
@@ -30,15 +32,24 @@ def make_world_model(kind: str, cfg: Config, num_actions: int):
     if kind == "ddpm": return DDPMDenoiser(cfg.ddpm, cfg.denoiser.unet, num_actions)
     raise ValueError(f"unknown world model kind {kind!r}: expected 'edm' or 'ddpm'")
 
-def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: int, num_actions: int, device=None, seed: int = 0, progress: bool = True):
-    "A world model of `kind` trained for `steps` updates on `data`; returns (model, per-step losses)."
+def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: int, num_actions: int, device=None, seed: int = 0,
+                          progress: bool = True, run_dir: Path | str | None = None, checkpoint_every: int = 500):
+    "A world model of `kind` trained for `steps` updates on `data`; returns (model, losses). With `run_dir`: in checkpointed pieces that a rerun continues (`train_phase`, chapter 16), the losses then being means between checkpoints."
     model = make_world_model(kind, cfg, num_actions).to(device)
-    if kind == "edm": loss_fn, batches = denoiser_loss_fn(model, device), denoiser_sampler(data, cfg, seed=seed)
+    data_seed = lambda s: seed if s == 0 else derived_seed(seed, s)       # a resumed training draws fresh batches
+    if kind == "edm": loss_fn, batches_from = denoiser_loss_fn(model, device), lambda s: denoiser_sampler(data, cfg, seed=data_seed(s))
     else:
-        loss_fn = ddpm_loss_fn(model, device, torch.Generator().manual_seed(seed))
-        batches = SegmentSampler(data, model.num_steps_conditioning + 1, cfg.denoiser_optim.batch_size, seed=seed)
-    logs = Trainer(model, loss_fn, cfg.denoiser_optim).train(batches, steps, progress, f"{kind} world model")
-    return model.eval(), [l["loss"] for l in logs]
+        noise = torch.Generator().manual_seed(seed)
+        loss_fn = ddpm_loss_fn(model, device, noise)
+        def batches_from(s):
+            noise.manual_seed(data_seed(s))
+            return SegmentSampler(data, model.num_steps_conditioning + 1, cfg.denoiser_optim.batch_size, seed=data_seed(s))
+    tr = Trainer(model, loss_fn, cfg.denoiser_optim)
+    if run_dir is None:
+        return model.eval(), [l["loss"] for l in tr.train(batches_from(0), steps, progress, f"{kind} world model")]
+    train_phase(run_dir, kind, tr, batches_from, steps, checkpoint_every, progress=progress)
+    lines = [json.loads(l) for l in (Path(run_dir)/"metrics.jsonl").read_text().splitlines()]
+    return model.eval(), [d["loss"] for d in lines if d["model"] == kind]
 
 # %% ../nbs/20_fig_compounding_error.ipynb #9f05aff2
 @torch.no_grad()
