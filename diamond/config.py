@@ -94,18 +94,18 @@ PROFILES["small"] = {
     "rew_end_optim.steps_first_epoch": 2_000,
 }
 
-#: `small-agent`: DIAMOND's whole loop at the `small` world model's size, an agent in about 3 hours on 2 CPU cores. The first
-#: epoch trains the world model 2,500 updates (not `small`'s 11,500: the hours go to the actor-critic and to the later
+#: `small-agent`: DIAMOND's whole loop at the `small` world model's size, an agent in under 3 hours on 2 CPU cores. The first
+#: epoch trains the world model 2,000 updates (not `small`'s 11,500: the hours go to the actor-critic and to the later
 #: epochs, where the world model goes on learning from the agent's own play), then 20 epochs of 200 real steps, each with
-#: 200/100/100 updates of denoiser/reward-end/actor-critic; the actor-critic learns from 16 dreams at a time, dreamt with
+#: 150/50/100 updates of denoiser/reward-end/actor-critic; the actor-critic learns from 16 dreams at a time, dreamt with
 #: one Euler step per frame; 40 test games of the agent and of a random player at the end.
 PROFILES["small-agent"] = {
     **PROFILES["small"],
-    "denoiser_optim.steps_first_epoch": 2_500,
+    "denoiser_optim.steps_first_epoch": 2_000,
     "denoiser_optim.lr_cooldown_steps": 0,
-    "denoiser_optim.steps_per_epoch": 200,
+    "denoiser_optim.steps_per_epoch": 150,
     "rew_end_optim.steps_first_epoch": 1_000,
-    "rew_end_optim.steps_per_epoch": 100,
+    "rew_end_optim.steps_per_epoch": 50,
     "world_model_env.batch_size": 16,
     "actor_critic_optim.batch_size": 16,
     "actor_critic_optim.steps_first_epoch": 200,
