@@ -33,8 +33,8 @@ def make_world_model(kind: str, cfg: Config, num_actions: int):
     raise ValueError(f"unknown world model kind {kind!r}: expected 'edm' or 'ddpm'")
 
 def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: int, num_actions: int, device=None, seed: int = 0,
-                          progress: bool = True, run_dir: Path | str | None = None, checkpoint_every: int = 500):
-    "A world model of `kind` trained for `steps` updates on `data`; returns (model, losses). With `run_dir`: in checkpointed pieces that a rerun continues (`train_phase`, chapter 16), the losses then being means between checkpoints."
+                          progress: bool = True, *, run_dir: Path | str, checkpoint_every: int = 500):
+    "A world model of `kind` trained for `steps` updates on `data` in checkpointed pieces in `run_dir`, which a rerun continues (`train_phase`, chapter 16); returns (model, mean losses between checkpoints)."
     model = make_world_model(kind, cfg, num_actions).to(device)
     data_seed = lambda s: seed if s == 0 else derived_seed(seed, s)       # a resumed training draws fresh batches
     if kind == "edm": loss_fn, batches_from = denoiser_loss_fn(model, device), lambda s: denoiser_sampler(data, cfg, seed=data_seed(s))
@@ -44,10 +44,7 @@ def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: i
         def batches_from(s):
             noise.manual_seed(data_seed(s))
             return SegmentSampler(data, model.num_steps_conditioning + 1, cfg.denoiser_optim.batch_size, seed=data_seed(s))
-    tr = Trainer(model, loss_fn, cfg.denoiser_optim)
-    if run_dir is None:
-        return model.eval(), [l["loss"] for l in tr.train(batches_from(0), steps, progress, f"{kind} world model")]
-    train_phase(run_dir, kind, tr, batches_from, steps, checkpoint_every, progress=progress)
+    train_phase(run_dir, kind, Trainer(model, loss_fn, cfg.denoiser_optim), batches_from, steps, checkpoint_every, progress=progress)
     lines = [json.loads(l) for l in (Path(run_dir)/"metrics.jsonl").read_text().splitlines()]
     return model.eval(), [d["loss"] for d in lines if d["model"] == kind]
 
