@@ -115,7 +115,7 @@ def bench_denoiser_train_step(cfg: Config, batch_size: int = 32, num_actions: in
         loss.backward()
         torch.nn.utils.clip_grad_norm_(den.parameters(), cfg.denoiser_optim.max_grad_norm)
         opt.step()
-        if device.type == "cuda": torch.cuda.synchronize()
+        _sync(device)
     r = time_it(step, warmup, repeats)
     r.update(batch_size=batch_size, window=seq, flops=count_flops(step))
     r["flop_per_s"] = r["flops"] / r["mean_s"]
@@ -131,7 +131,7 @@ def bench_generate(cfg: Config, batch_size: int = 32, num_actions: int = 4, devi
     obs, act, _ = _fake_windows(cfg, batch_size, L, num_actions, device, g)
     def gen():
         generate_next_obs(den, obs, act, cfg.sampler)
-        if device.type == "cuda": torch.cuda.synchronize()
+        _sync(device)
     r = time_it(gen, warmup, repeats)
     r.update(batch_size=batch_size, steps=cfg.sampler.num_steps_denoising, order=cfg.sampler.order, flops=count_flops(gen))
     r["frames_per_s"] = batch_size / r["mean_s"]

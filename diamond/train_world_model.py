@@ -14,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from .atari import action_names, check_game
 from .compute import apply_compute, check_precision_on
-from .config import (SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, atomic_write, config_diff, config_to_dict,
+from .config import (SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, config_diff, config_to_dict,
                             configure_torch, in_notebook, load_config, save_config, write_json)
 from .data import EpisodeDataset
 from .edm import Denoiser
@@ -26,7 +25,7 @@ from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_
 from .runs import RunError, RunFinished, derived_seed
 from .train import build_config
 from .data import expert_data
-from .optim import Trainer, load_state, save_state, train_phase
+from .optim import Trainer, save_state, train_phase
 from .world_model import changed_pixel_errors, denoiser_loss_fn, denoiser_sampler, held_out_dreams, object_metrics
 
 # %% ../nbs/99_train_world_model.ipynb #6343c833
