@@ -53,3 +53,20 @@ def test_probe_cli_on_a_run(tmp_path):
                 "--updates", "1", "--no-progress", cwd=here)
     assert p.returncode == 0, p.stderr
     assert len((here / "probe-seed0" / "probe.jsonl").read_text().splitlines()) == 1
+
+
+def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path):
+    run = tmp_path / "run"
+    cfg = make_config("tiny", SMALL)
+    save_config(cfg, run / "config.json")
+    save_official(Agent(cfg, 4), run / "checkpoints" / "agent.pt")
+    save_official(Agent(cfg, 4), run / "checkpoints" / "state.pt.bk")        # stands in for the epoch before
+    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    p = run_cli(str(run), "--swap", str(run / "checkpoints" / "state.pt.bk"), "--dreams", "2", "--no-progress")
+    assert p.returncode == 0, p.stderr
+    rows = json.loads((run / "swap-seed0" / "swap.json").read_text())
+    assert len(rows) == 8 and {r["denoiser"] for r in rows} == {"this", "other"} and "reward/end" in p.stdout
+    p = run_cli(str(run), "--swap", str(run / "checkpoints" / "state.pt.bk"), "--dreams", "2")
+    assert p.returncode == 2 and "is not empty" in p.stderr                   # the first result stays
+    p = run_cli(str(run), "--swap", str(tmp_path / "missing.pt"), "--out", str(tmp_path / "o"))
+    assert p.returncode == 2 and not (tmp_path / "o").exists()
