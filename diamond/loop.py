@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['LOGGED', 'SMOKE_OVERRIDES', 'Agent', 'first_collection_done', 'collect_epochs', 'diamond_loop', 'AgentTrainer',
-           'play_test_games', 'evaluate_agent', 'evaluate_random']
+           'play_test_games', 'evaluate_agent', 'evaluate_random', 'mean_interval', 'against_random']
 
 # %% ../nbs/11_agent.ipynb #a4c9db33
 import math
@@ -191,6 +191,9 @@ def finish(self: AgentTrainer) -> dict:
             rr = evaluate_random(self.cfg.game, EpisodeDataset(tmp), t.random_eval_episodes, seed, self.progress)
         res.update({"random_return_mean": rr["return_mean"], "random_return_std": rr["return_std"], "random_episodes": rr["episodes"],
                     "random_returns": rr["returns"]})
+        if min(len(r["returns"]), len(rr["returns"])) >= 2:      # 95% intervals of both means, and whether they are apart
+            c = against_random(res)
+            res.update({"final_return_ci95": c["agent"], "random_return_ci95": c["random"], "beats_random": c["beats_random"]})
     return finish_run(self.folder, res, {"learning_curves": plot_learning_curves(self.folder.read_metrics(), res),
                                          "agent_dream": self.dream_figure()})
 
@@ -223,6 +226,25 @@ def evaluate_agent(ac: ActorCritic, game: str, dataset: EpisodeDataset, episodes
 def evaluate_random(game: str, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
     "The same for a uniform-random player: the baseline an agent must beat (the paper's RANDOM scores were measured the same way)."
     return play_test_games(game, lambda env: make_policy("random", env, game, seed), dataset, episodes, seed, progress)
+
+# %% ../nbs/11_agent.ipynb #d68c06b2
+def mean_interval(returns, level: float = 0.95, reps: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    "Percentile-bootstrap interval at `level` of the mean of `returns` (one per game): the games resampled `reps` times."
+    r = np.asarray(returns, dtype=np.float64)
+    if r.ndim != 1 or len(r) < 2:
+        raise ValueError(f"an interval needs the returns of at least 2 games (got shape {r.shape}): play more test games")
+    if not 0 < level < 1: raise ValueError(f"level={level}: give a probability between 0 and 1, e.g. 0.95")
+    means = np.random.default_rng(seed).choice(r, size=(reps, len(r))).mean(axis=1)
+    return float(np.quantile(means, (1 - level) / 2)), float(np.quantile(means, (1 + level) / 2))
+
+def against_random(results: dict, level: float = 0.95) -> dict:
+    "The agent's final returns against the random player's in a run's `results.json`: both intervals, and whether they are apart."
+    for k in ("final_returns", "random_returns"):
+        if not results.get(k):
+            raise ValueError(f"results has no '{k}': the run's final evaluation must play both (training.final_eval_episodes "
+                             "and training.random_eval_episodes > 0), or measure the random player with python -m diamond.evaluate")
+    agent, rnd = mean_interval(results["final_returns"], level), mean_interval(results["random_returns"], level)
+    return {"agent": agent, "random": rnd, "beats_random": agent[0] > rnd[1], "below_random": agent[1] < rnd[0]}
 
 # %% ../nbs/11_agent.ipynb #e4d5c1b4
 #: A budget cut on top of a profile, for tests and this chapter's standalone run: 300 real steps, a handful of updates.
