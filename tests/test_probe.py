@@ -70,3 +70,16 @@ def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path):
     assert p.returncode == 2 and "is not empty" in p.stderr                   # the first result stays
     p = run_cli(str(run), "--swap", str(tmp_path / "missing.pt"), "--out", str(tmp_path / "o"))
     assert p.returncode == 2 and not (tmp_path / "o").exists()
+
+
+def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path):
+    run = tmp_path / "run"
+    cfg = make_config("tiny", SMALL)
+    save_config(cfg, run / "config.json")
+    save_official(Agent(cfg, 4), run / "checkpoints" / "agent.pt")
+    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    p = run_cli(str(run), "--actions", "--dreams", "2", "--no-progress")
+    assert p.returncode == 0, p.stderr
+    rows = json.loads((run / "actions-seed0" / "actions.json").read_text())
+    assert [r["action"] for r in rows] == ["NOOP", "FIRE", "RIGHT", "LEFT", "uniform"] and "dream" in p.stdout
+    assert rows[0]["real"] == 0.0 and rows[-1]["real"] > 0        # Breakout: NOOP never launches the ball; a random player scores
