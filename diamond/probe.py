@@ -36,6 +36,10 @@ def _run_of(checkpoint: Path) -> Path | None:
     config = find_run_config(checkpoint)
     return config.parent if config is not None else None
 
+def _check_empty(out: Path) -> None:
+    "Refuse an output folder that holds anything: a probe never overwrites."
+    if out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty: give a new or empty folder for the probe (nothing is overwritten)")
+
 def _dataset_of(checkpoint: Path, dataset) -> Path:
     "The episodes that seed the dreams: `dataset`, else the kit run's own `dataset/train`."
     if dataset is not None: path = Path(dataset)
@@ -61,7 +65,7 @@ def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 20
     "Train an actor-critic `updates` times in the frozen world model of `checkpoint`; logs to `out/probe.jsonl`, returns the summary."
     if updates < 1: raise ValueError(f"updates={updates}: run at least one update")
     checkpoint, out = Path(checkpoint), Path(out)
-    if out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty: give a new or empty folder for the probe (nothing is overwritten)")
+    _check_empty(out)
     data_path = _dataset_of(checkpoint, dataset)
     agent, cfg = load_agent(checkpoint, game, config, device or default_device())
     agent.eval()
@@ -185,7 +189,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 def _swap_main(a, out: Path) -> int:
-    if out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty: give a new or empty folder (nothing is overwritten)")
+    _check_empty(out)
     rows = swap_parts({"this": a.checkpoint, "other": a.swap}, a.dataset, a.dreams, 2, a.seed, a.device, a.config, a.game)
     out.mkdir(parents=True, exist_ok=True); write_json(out/"swap.json", rows)
     print(f"reward per dream and chunk ({a.dreams} dreams x 2 chunks, same seeds): this = {a.checkpoint}, other = {a.swap}")
@@ -193,7 +197,7 @@ def _swap_main(a, out: Path) -> int:
     return 0
 
 def _actions_main(a, out: Path) -> int:
-    if out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty: give a new or empty folder (nothing is overwritten)")
+    _check_empty(out)
     rows = action_rewards(a.checkpoint, a.dataset, a.dreams, 2, seed=a.seed, device=a.device, config=a.config, game=a.game)
     out.mkdir(parents=True, exist_ok=True); write_json(out/"actions.json", rows)
     print(f"reward per 15-step chunk under each constant action, in the dream of {a.checkpoint} and in the real game:")

@@ -19,6 +19,16 @@ def run_cli(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "diamond.probe", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
+def fake_run(tmp_path, *extra_checkpoints):
+    "A kit run folder with a fresh tiny agent (and copies of it under `extra_checkpoints` names) and a few random episodes."
+    run = tmp_path / "run"
+    cfg = make_config("tiny", SMALL)
+    save_config(cfg, run / "config.json")
+    for name in ("agent.pt", *extra_checkpoints): save_official(Agent(cfg, 4), run / "checkpoints" / name)
+    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    return run
+
+
 def test_summary_compares_first_and_last_fifth():
     logs = [{"imagined_reward": float(i < 5)} for i in range(25)]
     s = summarise(logs)
@@ -26,11 +36,7 @@ def test_summary_compares_first_and_last_fifth():
 
 
 def test_probe_cli_on_a_run(tmp_path):
-    run = tmp_path / "run"
-    cfg = make_config("tiny", SMALL)
-    save_config(cfg, run / "config.json")
-    save_official(Agent(cfg, 4), run / "checkpoints" / "agent.pt")
-    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    run = fake_run(tmp_path)
     p = run_cli(str(run), "--updates", "4", "--no-progress")
     assert p.returncode == 0, p.stderr
     out = run / "probe-seed0"
@@ -56,12 +62,7 @@ def test_probe_cli_on_a_run(tmp_path):
 
 
 def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path):
-    run = tmp_path / "run"
-    cfg = make_config("tiny", SMALL)
-    save_config(cfg, run / "config.json")
-    save_official(Agent(cfg, 4), run / "checkpoints" / "agent.pt")
-    save_official(Agent(cfg, 4), run / "checkpoints" / "state.pt.bk")        # stands in for the epoch before
-    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    run = fake_run(tmp_path, "state.pt.bk")          # state.pt.bk stands in for the epoch before
     p = run_cli(str(run), "--swap", str(run / "checkpoints" / "state.pt.bk"), "--dreams", "2", "--no-progress")
     assert p.returncode == 0, p.stderr
     rows = json.loads((run / "swap-seed0" / "swap.json").read_text())
@@ -73,11 +74,7 @@ def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path):
 
 
 def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path):
-    run = tmp_path / "run"
-    cfg = make_config("tiny", SMALL)
-    save_config(cfg, run / "config.json")
-    save_official(Agent(cfg, 4), run / "checkpoints" / "agent.pt")
-    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    run = fake_run(tmp_path)
     p = run_cli(str(run), "--actions", "--dreams", "2", "--no-progress")
     assert p.returncode == 0, p.stderr
     rows = json.loads((run / "actions-seed0" / "actions.json").read_text())
