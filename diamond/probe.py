@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
-from .atari import action_names, make_env
+from .atari import action_names, make_env, make_policy
 from .checkpoints import CheckpointError, find_run_config, load_agent
 from .compute import apply_compute
 from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, write_json
@@ -151,12 +151,13 @@ def constant_policy(ac: ActorCritic, action: int | None) -> ActorCritic:
 
 def real_reward_per_chunk(game: str, action: int | None, steps: int = 1_500, horizon: int = 15, seed: int = 0) -> float:
     "Sign-clipped reward per `horizon` steps of the real game under a constant `action` (None: uniform), in the training env."
-    env, rng, total = make_env(game, train=True, seed=seed), np.random.default_rng(seed), 0.0
-    env.reset(seed=seed)
+    env, total = make_env(game, train=True, seed=seed), 0.0
+    policy = make_policy("random", env, game, seed) if action is None else (lambda obs, info=None: action)
+    obs, info = env.reset(seed=seed)
     for _ in range(steps):
-        _, r, term, trunc, _ = env.step(int(rng.integers(env.action_space.n)) if action is None else action)
+        obs, r, term, trunc, info = env.step(policy(obs, info))
         total += float(np.sign(r))
-        if term or trunc: env.reset()
+        if term or trunc: obs, info = env.reset()
     env.close()
     return horizon * total / steps
 
@@ -200,7 +201,7 @@ def _actions_main(a, out: Path) -> int:
     _check_empty(out)
     rows = action_rewards(a.checkpoint, a.dataset, a.dreams, 2, seed=a.seed, device=a.device, config=a.config, game=a.game)
     out.mkdir(parents=True, exist_ok=True); write_json(out/"actions.json", rows)
-    print(f"reward per 15-step chunk under each constant action, in the dream of {a.checkpoint} and in the real game:")
+    print(f"reward per chunk under each constant action, in the dream of {a.checkpoint} and in the real game:")
     for r in rows: print(f"  {r['action']:>14}  dream {r['dream']:.3f}  real {r['real']:.3f}")
     return 0
 
