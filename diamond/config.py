@@ -122,6 +122,19 @@ PROFILES["small-agent"] = {
     "training.random_eval_episodes": 40,
 }
 
+#: `small-agent-pretrained`: `small-agent` whose world model starts from the shipped `small` Breakout one (chapter 99:
+#: 11,500 denoiser updates on a scripted player's games) instead of from scratch, so that the hours go to the agent. The
+#: world model goes on learning from the agent's play at the paper's rate (at 1e-3 the ball flickers, chapter 99).
+PROFILES["small-agent-pretrained"] = {
+    **PROFILES["small-agent"],
+    "training.init_world_model": "shipped",
+    "denoiser_optim.lr": 1e-4,
+    "denoiser_optim.steps_first_epoch": 300,
+    "denoiser_optim.steps_per_epoch": 100,
+    "rew_end_optim.steps_first_epoch": 200,
+    "actor_critic_optim.steps_first_epoch": 300,
+}
+
 # %% ../nbs/90_config.ipynb #080be118
 class SettingsError(ValueError):
     "A bad `settings.ini` (or `DIAMOND_*` environment variable): the message names the key and the file."
@@ -482,6 +495,7 @@ class TrainingConfig:
     eval_episodes: int = 4              # test episodes per evaluation
     final_eval_episodes: int = 100      # test episodes after the last epoch
     random_eval_episodes: int = 100     # test episodes of a uniform-random player after the last epoch, same protocol, for comparison (0: none)
+    init_world_model: str = ""          # "": the world model starts from scratch (the paper); else a world model saved by chapter 99's training ("shipped": the kit's Breakout one) whose denoiser and reward/end weights it starts from
 
     def __post_init__(self):
         for k in ("num_steps_total", "first_epoch_min_steps", "first_epoch_max_steps", "steps_per_epoch"):

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .atari import ATARI_100K_GAMES
-from .config import ConfigError, SettingsError, configure_torch, in_notebook, load_config, make_config
+from .config import PROFILES, ConfigError, SettingsError, configure_torch, in_notebook, load_config, make_config
 from .loop import AgentTrainer
 from .runs import Fault, RunError, RunFinished, no_fault
 
@@ -21,7 +21,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m diamond.train", description="Train a DIAMOND agent on one Atari 100k game.")
     p.add_argument("--run-dir", type=Path, required=True, help="the run folder (created; with --resume: the run to continue)")
     p.add_argument("--game", default=None, help=f"one of: {', '.join(ATARI_100K_GAMES)} (default: settings.ini)")
-    p.add_argument("--profile", default=None, help="tiny | small | paper (default: settings.ini)")
+    p.add_argument("--profile", default=None, help=f"{' | '.join(PROFILES)} (default: settings.ini)")
     p.add_argument("--seed", type=int, default=None, help="run seed (default 0)")
     p.add_argument("--set", nargs="+", action="extend", default=[], metavar="KEY=JSON", help="override config fields, e.g. --set training.eval_every=20 training.eval_episodes=4 (repeatable)")
     p.add_argument("--resume", action="store_true", help="continue the run in --run-dir")

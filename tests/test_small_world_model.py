@@ -1,4 +1,6 @@
-"The `small` and `small-agent` profiles and the world model shipped with the kit: the learning-rate cool-down, the profile's checks, and the shipped model's dreams on held-out expert games."
+"The `small`, `small-agent` and `small-agent-pretrained` profiles and the world model shipped with the kit: the learning-rate cool-down, the profile's checks, the shipped model's dreams on held-out expert games, and an agent run that starts from it."
+import re
+
 import pytest
 import torch
 import torch.nn as nn
@@ -73,3 +75,28 @@ def test_shipped_reward_model_finds_rewards(held_out):
     _, rew, cfg = load_world_model()
     ev = evaluate_rew_end(rew, held_out, cfg.rew_end.seq_len)
     assert ev["reward_sampled"]["recall"][2] >= RECALL and ev["reward_sampled"]["precision"][2] >= PRECISION, ev["reward_sampled"]
+
+
+def test_pretrained_agent_starts_from_the_shipped_world_model(tmp_path):
+    from diamond.loop import SMOKE_OVERRIDES, AgentTrainer
+    cfg = make_config("small-agent-pretrained", SMOKE_OVERRIDES, game="Breakout")
+    assert cfg.training.init_world_model == "shipped" and cfg.denoiser_optim.lr == 1e-4   # goes on learning at the paper's rate
+    tr = AgentTrainer(cfg, tmp_path / "run", progress=False)
+    den, rew, _ = load_world_model()
+    for mine, shipped in ((tr.agent.denoiser, den), (tr.agent.rew_end_model, rew)):
+        theirs = shipped.state_dict()
+        assert all(torch.equal(v, theirs[k]) for k, v in mine.state_dict().items())
+    assert "shipped" in (tmp_path / "run" / "config.json").read_text()          # the run says what it started from
+
+
+@pytest.mark.parametrize("profile, game, init, message", [
+    ("small-agent-pretrained", "Pong", "shipped", "is a Breakout world model and this run plays Pong"),
+    ("small-agent", "Breakout", "missing/world_model.pt", "no world model here"),
+    ("tiny", "Breakout", "shipped", "denoiser.unet.channels ([32, 32, 64, 64] there, [16, 16, 32, 32] here)"),
+])
+def test_a_world_model_that_does_not_fit_the_run_is_refused_before_anything_is_written(tmp_path, profile, game, init, message):
+    from diamond.loop import AgentTrainer
+    cfg = make_config(profile, {"training.init_world_model": init}, game=game)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        AgentTrainer(cfg, tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists()
