@@ -339,7 +339,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'diamond.loop.AgentTrainer.run': ('agent.html#agenttrainer.run', 'diamond/loop.py'),
                               'diamond.loop.AgentTrainer.seed': ('agent.html#agenttrainer.seed', 'diamond/loop.py'),
                               'diamond.loop.AgentTrainer.train': ('agent.html#agenttrainer.train', 'diamond/loop.py'),
-                              'diamond.loop._flat': ('agent.html#_flat', 'diamond/loop.py'),
                               'diamond.loop.against_random': ('agent.html#against_random', 'diamond/loop.py'),
                               'diamond.loop.collect_epochs': ('agent.html#collect_epochs', 'diamond/loop.py'),
                               'diamond.loop.diamond_loop': ('agent.html#diamond_loop', 'diamond/loop.py'),

@@ -9,8 +9,8 @@ __all__ = ['LOGGED', 'SMOKE_OVERRIDES', 'Agent', 'first_collection_done', 'colle
 # %% ../nbs/11_agent.ipynb #a4c9db33
 import math
 import tempfile
-from dataclasses import asdict
 import time
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from .actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, check_game, make_env, make_policy
 from .compute import allow_tf32, apply_compute, check_precision_on
-from .config import Config, ConfigError, default_device, seed_everything
+from .config import Config, ConfigError, config_diff, default_device, seed_everything
 from .data import Collector, EpisodeDataset
 from .edm import Denoiser
 from .imagination import WorldModelEnv, load_world_model
@@ -87,10 +87,6 @@ def diamond_loop(tr: "AgentTrainer", until: int | None = None) -> dict:
 LOGGED = {"denoiser": ("loss",), "rew_end": ("loss", "loss_rew", "loss_end"),
           "actor_critic": ("loss", "imagined_reward", "imagined_end", "entropy", "value", "lambda_return")}
 
-def _flat(d: dict, pre: str = "") -> dict:
-    "A nested dict as {'a.b': value}."
-    return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f"{pre}{k}.").items() if isinstance(v, dict) else [(f"{pre}{k}", v)])}
-
 def initial_world_model(cfg: Config) -> dict | None:
     "The weights `cfg.training.init_world_model` names (a world model saved by chapter 99's training; `shipped`: the kit's), checked against `cfg`; None when the run starts from scratch."
     name = cfg.training.init_world_model
@@ -101,10 +97,9 @@ def initial_world_model(cfg: Config) -> dict | None:
     if wcfg.game != cfg.game:
         raise ConfigError(f"training.init_world_model={name!r} is a {wcfg.game} world model and this run plays {cfg.game}: give one of {cfg.game}, or ''")
     for part in ("denoiser", "rew_end"):
-        ours, theirs = _flat(asdict(getattr(cfg, part))), _flat(asdict(getattr(wcfg, part)))
-        if diff := sorted(k for k in ours if ours[k] != theirs.get(k)):
+        if diff := config_diff(getattr(wcfg, part), getattr(cfg, part), f"{part}."):
             raise ConfigError(f"training.init_world_model={name!r}: its {part} differs from this run's in " +
-                              ", ".join(f"{part}.{k} ({theirs.get(k)} there, {ours[k]} here)" for k in diff) + ": build the run with its sizes")
+                              ", ".join(f"{k} ({attrgetter(k)(wcfg)} there, {attrgetter(k)(cfg)} here)" for k in diff) + ": build the run with its sizes")
     return {"denoiser": den.state_dict(), "rew_end_model": rew.state_dict()}
 
 class AgentTrainer:
@@ -117,7 +112,7 @@ class AgentTrainer:
         self.device = torch.device(device) if device is not None else default_device()
         check_precision_on(cfg.compute.precision, self.device)            # float16 on a CPU: refused before anything is written
         if self.device.type == "cuda" and cfg.parity.tf32: allow_tf32()   # the authors' setting (chapter 12)
-        init = None if resume else initial_world_model(cfg)               # a world model to start from: checked here too
+        init = None if resume else initial_world_model(cfg)               # a world model to start from: checked before anything is written
         self.folder.create(cfg)
         seed_everything(cfg.seed)
         self.env = make_env(cfg.game, train=True, seed=cfg.seed, lives_drop_only=cfg.parity.lives_drop_only)
