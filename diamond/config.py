@@ -443,6 +443,7 @@ class WorldModelRunConfig:
     "A world model trained on its own from recorded play (`python -m diamond.train_world_model`, chapter 99): data, checks, checkpoints."
     policy: str = "expert"              # who plays the games it learns from: expert (scripted; Breakout, Boxing) | random
     train_steps: int = 20_000           # training-env steps of play to learn from
+    random_steps: int = 0               # training-env steps of a uniform-random player added after them: play that loses, which a world model an agent learns from must know (0: none)
     test_episodes: int = 10             # whole held-out test games the dreams are measured on
     eval_every: int = 1_000             # denoiser updates between two dream checks during training (0: only at the end)
     eval_starts: int = 32               # held-out starts per check during training
@@ -453,7 +454,8 @@ class WorldModelRunConfig:
         if self.policy not in ("expert", "random"): raise ConfigError(f"world_model_run.policy={self.policy!r}: expected 'expert' or 'random'")
         for k in ("train_steps", "test_episodes", "eval_starts", "final_eval_starts", "checkpoint_every"):
             if getattr(self, k) < 1: raise ConfigError(f"world_model_run.{k}={getattr(self, k)}: must be at least 1")
-        if self.eval_every < 0: raise ConfigError(f"world_model_run.eval_every={self.eval_every}: must be >= 0")
+        for k in ("eval_every", "random_steps"):
+            if getattr(self, k) < 0: raise ConfigError(f"world_model_run.{k}={getattr(self, k)}: must be >= 0")
 
 @dataclass
 class ActorCriticConfig:

@@ -309,13 +309,14 @@ def make_batch(dataset: EpisodeDataset, windows: list[tuple[int, int]], seq_len:
 
 # %% ../nbs/06_data.ipynb #5841f756
 def expert_data(root: Path | str, game: str, train_steps: int, test_episodes: int, seed: int = 0,
-                policy: str = "expert", progress: bool = True) -> tuple[EpisodeDataset, EpisodeDataset]:
-    "Datasets `root/dataset/train` (`policy`'s play in training envs, topped up to `train_steps`) and `root/dataset/test` (whole test games)."
+                policy: str = "expert", progress: bool = True, random_steps: int = 0) -> tuple[EpisodeDataset, EpisodeDataset]:
+    "Datasets `root/dataset/train` (`policy`'s play in training envs, topped up to `train_steps`, then a random player's to `train_steps + random_steps`) and `root/dataset/test` (whole test games of `policy`)."
     root = Path(root)
     train, test = EpisodeDataset(root/"dataset"/"train"), EpisodeDataset(root/"dataset"/"test")
-    if train.num_steps < train_steps:
-        env = make_env(game, train=True, seed=seed)
-        Collector(env, make_policy(policy, env, game, seed=seed), train).collect(train_steps - train.num_steps, progress=progress)
+    for who, until, s in ((policy, train_steps, seed), ("random", train_steps + random_steps, seed + 2000)):
+        if train.num_steps < until:
+            env = make_env(game, train=True, seed=s)
+            Collector(env, make_policy(who, env, game, seed=s), train).collect(until - train.num_steps, progress=progress)
     finished = sum(test[i].ended for i in test.ids)
     if finished < test_episodes:
         env = make_env(game, train=False, seed=seed + 1000)

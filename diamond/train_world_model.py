@@ -77,7 +77,7 @@ def train_world_model(run_dir: Path | str, cfg: Config | None = None, resume: bo
     cfg = prepare_run(run_dir, cfg, resume)
     check_precision_on(cfg.compute.precision, device)                       # and a resumed run's own config
     w, A = cfg.world_model_run, len(action_names(cfg.game))
-    train_ds, test_ds = expert_data(run_dir, cfg.game, w.train_steps, w.test_episodes, cfg.seed, w.policy, progress)
+    train_ds, test_ds = expert_data(run_dir, cfg.game, w.train_steps, w.test_episodes, cfg.seed, w.policy, progress, w.random_steps)
     torch.manual_seed(derived_seed(cfg.seed, 1))
     rew = apply_compute(RewEndModel(cfg.rew_end, A), cfg.compute).to(device)
     n_rew = cfg.rew_end_optim.steps_first_epoch

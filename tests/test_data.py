@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from diamond.atari import make_env, make_policy
+from diamond.atari import RandomPolicy, make_env, make_policy
 from diamond.data import (Collector, Episode, EpisodeDataset, EpisodeFileError, SegmentSampler, collect, frames_to_float,
                           make_batch, read_episode, write_episode)
 
@@ -236,3 +236,17 @@ def test_collector_state_continues_the_same_game(tmp_path):
     b.collect(num_steps=200, progress=False)
     assert list(a.dataset.ids) == list(b.dataset.ids)
     assert all(same(a.dataset[i], b.dataset[i]) for i in a.dataset.ids)
+
+
+def test_expert_data_adds_a_random_players_steps_after_the_experts(tmp_path):
+    from diamond.data import expert_data
+    train, _ = expert_data(tmp_path, "Breakout", 60, 0, seed=3, progress=False, random_steps=40)
+    assert train.num_steps == 100
+    acts = np.concatenate([train[i].act for i in train.ids])
+    random_player = RandomPolicy(4, seed=3 + 2000)
+    assert acts[60:].tolist() == [random_player(None) for _ in range(40)]   # after the expert's 60 steps, a random player's 40
+    assert acts[:60].tolist() != [random_player(None) for _ in range(60)]
+    again, _ = expert_data(tmp_path, "Breakout", 60, 0, seed=3, progress=False, random_steps=40)
+    assert again.num_steps == 100                            # a folder that holds them is reused
+    more, _ = expert_data(tmp_path, "Breakout", 60, 0, seed=3, progress=False, random_steps=70)
+    assert more.num_steps == 130                             # and topped up
