@@ -197,7 +197,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("experiment", help=f"one of: {', '.join(EXPERIMENTS)}")
     p.add_argument("--games", nargs="+", default=None, help="Atari 100k games, or 'all' (default: settings.ini; the figures have their own)")
     p.add_argument("--seeds", nargs="+", default=["0"], help="run seeds (default 0)")
-    p.add_argument("--profile", default=settings().profile, help="tiny | small | paper (default: settings.ini)")
+    p.add_argument("--profile", default=settings().profile, help=f"{' | '.join(PROFILES)} (default: settings.ini)")
     p.add_argument("--out", type=Path, default=None, help="the batch folder (default: <runs_dir>/<experiment>-<profile>)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=JSON", help="config overrides for every run")
     p.add_argument("--param", nargs="*", default=[], metavar="NAME=JSON", help="notebook parameters for every run, e.g. horizon=1000 train_steps=50000")

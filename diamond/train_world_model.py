@@ -17,7 +17,7 @@ import torch
 
 from .atari import action_names, check_game
 from .compute import apply_compute, check_precision_on
-from .config import (SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, config_diff, config_to_dict,
+from .config import (PROFILES, SPEED_ONLY_FIELDS, Config, ConfigError, SettingsError, config_diff, config_to_dict,
                             configure_torch, in_notebook, load_config, save_config, write_json)
 from .data import EpisodeDataset
 from .edm import Denoiser
@@ -158,7 +158,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m diamond.train_world_model", description=main.__doc__)
     p.add_argument("--run-dir", type=Path, required=True, help="the run folder (created; with --resume: the run to continue)")
     p.add_argument("--game", default=None, help="an Atari 100k game (default: settings.ini); object checks exist for Breakout")
-    p.add_argument("--profile", default=None, help="tiny | small | paper (default: settings.ini)")
+    p.add_argument("--profile", default=None, help=f"{' | '.join(PROFILES)} (default: settings.ini)")
     p.add_argument("--seed", type=int, default=None, help="run seed (default 0)")
     p.add_argument("--set", nargs="+", action="extend", default=[], metavar="KEY=JSON",
                    help="override config fields, e.g. --set denoiser_optim.steps_first_epoch=2000 world_model_run.eval_every=500")
