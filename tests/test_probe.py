@@ -75,8 +75,9 @@ def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path):
 
 def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path):
     run = fake_run(tmp_path)
-    p = run_cli(str(run), "--actions", "--dreams", "2", "--no-progress")
+    p = run_cli(str(run), "--actions", "--dreams", "2", "--real-chunks", "50", "--no-progress")
     assert p.returncode == 0, p.stderr
     rows = json.loads((run / "actions-seed0" / "actions.json").read_text())
-    assert [r["action"] for r in rows] == ["NOOP", "FIRE", "RIGHT", "LEFT", "uniform"] and "dream" in p.stdout
-    assert rows[0]["real"] == 0.0 and rows[-1]["real"] > 0        # Breakout: NOOP never launches the ball; a random player scores
+    assert [r["action"] for r in rows] == ["NOOP", "FIRE", "RIGHT", "LEFT", "uniform"] and "dream" in p.stdout and "±" in p.stdout
+    assert all(r["dream_chunks"] == 4 and r["real_chunks"] == 50 and r["real_sem"] >= 0 for r in rows)
+    assert rows[-1]["real"] > 0                  # from a uniform player's states, a uniform player scores within 15 steps
