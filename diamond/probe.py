@@ -157,6 +157,7 @@ def constant_policy(ac: ActorCritic, action: int | None) -> ActorCritic:
 def real_chunk_rewards(game: str, action: int | None, chunks: int = 200, horizon: int = 15, seed: int = 0,
                        lead_in: int = 60) -> np.ndarray:
     "The sign-clipped reward of each of `chunks` real `horizon`-step chunks under a constant `action` (None: uniform), in the training env; each chunk starts after 0..`lead_in` steps of a uniform player."
+    if chunks < 1 or lead_in < 0: raise ValueError(f"chunks={chunks}, lead_in={lead_in}: measure at least one chunk, after a lead-in of 0 or more steps")
     env, rng = make_env(game, train=True, seed=seed), np.random.default_rng(seed)
     uniform = make_policy("random", env, game, seed)
     hold = uniform if action is None else (lambda obs, info=None: action)
@@ -185,9 +186,9 @@ def action_rewards(checkpoint, dataset=None, dreams: int = 32, chunks: int = 2, 
     for k in [*range(len(names)), None]:
         dream = dream_chunk_rewards(constant_policy(agent.actor_critic, k), agent.denoiser, agent.rew_end_model, ds, cfg, dreams, chunks, seed)
         real = real_chunk_rewards(cfg.game, k, real_chunks, cfg.world_model_env.horizon, seed, lead_in)
-        (dm, ds_), (rm, rs) = _mean_sem(dream), _mean_sem(real)
-        rows.append({"action": names[k] if k is not None else "uniform", "dream": dm, "dream_sem": ds_, "dream_chunks": len(dream),
-                     "real": rm, "real_sem": rs, "real_chunks": len(real), "lead_in": lead_in})
+        (dream_mean, dream_sem), (real_mean, real_sem) = _mean_sem(dream), _mean_sem(real)
+        rows.append({"action": names[k] if k is not None else "uniform", "dream": dream_mean, "dream_sem": dream_sem, "dream_chunks": len(dream),
+                     "real": real_mean, "real_sem": real_sem, "real_chunks": len(real), "lead_in": lead_in})
     return rows
 
 # %% ../nbs/98_probe.ipynb #98a7d73c
@@ -218,6 +219,7 @@ def _swap_main(a, out: Path) -> int:
     return 0
 
 def _actions_main(a, out: Path) -> int:
+    if a.real_chunks < 1: raise ValueError(f"--real-chunks {a.real_chunks}: measure at least one real chunk per action")
     _check_empty(out)
     rows = action_rewards(a.checkpoint, a.dataset, a.dreams, 2, a.real_chunks, seed=a.seed, device=a.device, config=a.config, game=a.game)
     out.mkdir(parents=True, exist_ok=True); write_json(out/"actions.json", rows)

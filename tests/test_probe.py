@@ -81,3 +81,5 @@ def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path):
     assert [r["action"] for r in rows] == ["NOOP", "FIRE", "RIGHT", "LEFT", "uniform"] and "dream" in p.stdout and "±" in p.stdout
     assert all(r["dream_chunks"] == 4 and r["real_chunks"] == 50 and r["real_sem"] >= 0 for r in rows)
     assert rows[-1]["real"] > 0                  # from a uniform player's states, a uniform player scores within 15 steps
+    p = run_cli(str(run), "--actions", "--real-chunks", "0", "--out", str(tmp_path / "o"))
+    assert p.returncode == 2 and "--real-chunks 0" in p.stderr and not (tmp_path / "o").exists()
