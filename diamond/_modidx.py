@@ -406,6 +406,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'diamond.probe': { 'diamond.probe._actions_main': ('probe.html#_actions_main', 'diamond/probe.py'),
                                'diamond.probe._check_empty': ('probe.html#_check_empty', 'diamond/probe.py'),
                                'diamond.probe._dataset_of': ('probe.html#_dataset_of', 'diamond/probe.py'),
+                               'diamond.probe._pm': ('probe.html#_pm', 'diamond/probe.py'),
                                'diamond.probe._run_of': ('probe.html#_run_of', 'diamond/probe.py'),
                                'diamond.probe._swap_main': ('probe.html#_swap_main', 'diamond/probe.py'),
                                'diamond.probe.action_rewards': ('probe.html#action_rewards', 'diamond/probe.py'),

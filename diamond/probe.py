@@ -55,6 +55,8 @@ def mean_sem(x) -> tuple[float, float | None]:
     x = np.asarray(x, dtype=np.float64)
     return float(x.mean()), (float(x.std(ddof=1) / math.sqrt(len(x))) if len(x) > 1 else None)
 
+def _pm(sem: float | None) -> str: return f" ± {sem:.3f}" if sem is not None else ""
+
 def summarise(logs: list[dict], key: str = "imagined_reward") -> dict:
     "Mean and standard error of `key` over the first and the last fifth of the updates, and the change."
     v = np.array([l[key] for l in logs], dtype=np.float64)
@@ -225,9 +227,8 @@ def _actions_main(a, out: Path) -> int:
     rows = action_rewards(a.checkpoint, a.dataset, a.dreams, 2, a.real_chunks, seed=a.seed, device=a.device, config=a.config, game=a.game)
     out.mkdir(parents=True, exist_ok=True); write_json(out/"actions.json", rows)
     print(f"reward per chunk under each constant action, in the dream of {a.checkpoint} and in the real game:")
-    sem = lambda x: f" ± {x:.3f}" if x is not None else ""
-    for r in rows: print(f"  {r['action']:>14}  dream {r['dream']:.3f}{sem(r['dream_sem'])} ({r['dream_chunks']} chunks)  "
-                         f"real {r['real']:.3f}{sem(r['real_sem'])} ({r['real_chunks']} chunks)")
+    for r in rows: print(f"  {r['action']:>14}  dream {r['dream']:.3f}{_pm(r['dream_sem'])} ({r['dream_chunks']} chunks)  "
+                         f"real {r['real']:.3f}{_pm(r['real_sem'])} ({r['real_chunks']} chunks)")
     return 0
 
 def main(argv=None) -> int:
@@ -241,9 +242,8 @@ def main(argv=None) -> int:
         s = probe_imagination(a.checkpoint, out, a.updates, a.game, a.dataset, a.seed, a.continue_policy, a.device, not a.no_progress, a.config)
     except (CheckpointError, ConfigError, SettingsError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr); return 2
-    sem = lambda x: f" ± {x:.3f}" if x is not None else ""
-    print(f"{s['game']}: imagined reward per dream and chunk {s['first_mean']:.3f}{sem(s['first_sem'])} over the first {s['window']} updates, "
-          f"{s['last_mean']:.3f}{sem(s['last_sem'])} over the last {s['window']} (change {s['change']:+.3f}{sem(s['change_sem'])}); written to {out}")
+    print(f"{s['game']}: imagined reward per dream and chunk {s['first_mean']:.3f}{_pm(s['first_sem'])} over the first {s['window']} updates, "
+          f"{s['last_mean']:.3f}{_pm(s['last_sem'])} over the last {s['window']} (change {s['change']:+.3f}{_pm(s['change_sem'])}); written to {out}")
     return 0
 
 # %% ../nbs/98_probe.ipynb #cca809a5
