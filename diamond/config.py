@@ -97,15 +97,17 @@ PROFILES["small"] = {
 #: `small-agent`: DIAMOND's whole loop at the `small` world model's size, an agent in under 3 hours on 2 CPU cores. The first
 #: epoch trains the world model 2,000 updates (not `small`'s 11,500: the hours go to the actor-critic and to the later
 #: epochs, where the world model goes on learning from the agent's own play), then 20 epochs of 200 real steps, each with
-#: 150/50/100 updates of denoiser/reward-end/actor-critic; the actor-critic learns from 16 dreams at a time, dreamt with
+#: 150/100/100 updates of denoiser/reward-end/actor-critic (the reward/end model's at batch 32); the actor-critic learns
+#: from 16 dreams at a time, dreamt with
 #: one Euler step per frame; 40 test games of the agent and of a random player at the end.
 PROFILES["small-agent"] = {
     **PROFILES["small"],
     "denoiser_optim.steps_first_epoch": 2_000,
     "denoiser_optim.lr_cooldown_steps": 0,
     "denoiser_optim.steps_per_epoch": 150,
-    "rew_end_optim.steps_first_epoch": 1_000,
-    "rew_end_optim.steps_per_epoch": 50,
+    "rew_end_optim.batch_size": 32,
+    "rew_end_optim.steps_first_epoch": 500,
+    "rew_end_optim.steps_per_epoch": 100,
     "world_model_env.batch_size": 16,
     "actor_critic_optim.batch_size": 16,
     "actor_critic_optim.steps_first_epoch": 200,
@@ -131,7 +133,7 @@ PROFILES["small-agent-pretrained"] = {
     "denoiser_optim.lr": 1e-4,
     "denoiser_optim.steps_first_epoch": 300,
     "denoiser_optim.steps_per_epoch": 100,
-    "rew_end_optim.steps_first_epoch": 200,
+    "rew_end_optim.steps_first_epoch": 300,
     "actor_critic_optim.steps_first_epoch": 300,
 }
 
