@@ -10,7 +10,6 @@ __all__ = ['REFERENCES', 'reference_scores', 'human_normalised', 'evaluate_check
 import argparse
 import functools
 import json
-import math
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from .checkpoints import CheckpointError, load_agent
 from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, write_json
 from .data import EpisodeDataset
 from .loop import evaluate_agent, evaluate_random
+from .runs import mean_sem
 
 # %% ../nbs/96_evaluate.ipynb #812ecac7
 REFERENCES = ("RANDOM", "HUMAN", "DIAMOND", "IRIS", "SimPLe")
@@ -53,7 +53,7 @@ def _play(play, save_episodes) -> tuple[dict, dict]:
     with tempfile.TemporaryDirectory() as tmp: r = play(EpisodeDataset(save_episodes or tmp))
     returns = np.array(r["returns"])
     return {"episodes": len(returns), "return_mean": float(returns.mean()), "return_std": float(returns.std()),
-            "return_sem": float(returns.std(ddof=1) / math.sqrt(len(returns))) if len(returns) > 1 else None,
+            "return_sem": mean_sem(returns)[1],
             "steps": r["steps"], "returns": returns.tolist(), "time/eval": time.time() - t0}, r
 
 def evaluate_checkpoint(checkpoint: Path | str, game: str | None = None, episodes: int = 100, seed: int = 0, config=None,

@@ -184,10 +184,12 @@ def evaluate(self: AgentTrainer, episodes: int, e: int) -> dict:
     t0 = time.time()
     r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, episodes, self.seed(e, 6), self.progress)
     ev = evaluate_rew_end(self.agent.rew_end_model, self.test_data, self.cfg.rew_end.seq_len, device=self.device)
-    recall, signs = ev["reward_sampled"]["recall"][2], self.test_data.reward_sign_counts()
+    signs = self.test_data.reward_sign_counts()
+    nan_none = lambda x: None if math.isnan(x) else x                     # no +1 reward in the test games: no recall
     return {"test/return_mean": r["return_mean"], "test/return_std": r["return_std"], "test/episodes": r["episodes"],
             "test/reward_per_chunk": (signs[1] - signs[-1]) / max(1, self.test_data.num_steps) * self.cfg.world_model_env.horizon,
-            "test/rew_end_loss": ev["loss"], "test/reward_recall_sampled": None if math.isnan(recall) else recall,
+            "test/rew_end_loss": ev["loss"], "test/reward_recall_sampled": nan_none(ev["reward_sampled"]["recall"][2]),
+            "test/reward_recall_within_one": nan_none(ev["reward_sampled_within_one"]["recall"][2]),
             "time/eval": time.time() - t0}
 
 @patch

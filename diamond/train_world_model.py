@@ -99,6 +99,8 @@ def train_world_model(run_dir: Path | str, cfg: Config | None = None, resume: bo
            "denoiser_updates": den_run["steps"], "rew_end_updates": rew_run["steps"],
            "denoiser_s": den_run["elapsed_s"], "rew_end_s": rew_run["elapsed_s"], "final_eval_s": round(time.time() - t_eval, 1),
            **dm, "reward_recall": ev["reward_sampled"]["recall"][2], "reward_precision": ev["reward_sampled"]["precision"][2],
+           "reward_recall_within_one": ev["reward_sampled_within_one"]["recall"][2],
+           "reward_precision_within_one": ev["reward_sampled_within_one"]["precision"][2],
            "end_recall": ev["end_sampled"]["recall"][1], "end_precision": ev["end_sampled"]["precision"][1], "rew_end_loss": ev["loss"]}
     res["targets"] = DREAM_TARGETS; res["met"] = check_targets(res)
     save_state({"denoiser": den.state_dict(), "rew_end": rew.state_dict(), "config": config_to_dict(cfg)}, run_dir/"checkpoints"/"world_model.pt")

@@ -14,7 +14,7 @@ from diamond.data import Episode, EpisodeDataset, SegmentSampler, make_batch
 from diamond.edm import Denoiser
 from diamond.imagination import WorldModelEnv
 from diamond.optim import init_lstm
-from diamond.reward_end import RewEndModel, class_metrics, confusion, evaluate_rew_end, rew_end_loss
+from diamond.reward_end import RewEndModel, class_metrics, confusion, episode_chunks, evaluate_rew_end, rew_end_loss
 from diamond.unet import count_parameters
 from diamond.optim import Trainer, load_state, param_groups, save_state, warmup
 from diamond.world_model import (denoiser_loss_fn, denoiser_sampler, drift_curve, one_step_errors, pixel_error, rollout, sample_trajectories)
@@ -147,7 +147,13 @@ def test_reward_loss_ignores_padding_and_metrics_are_right(tmp_path):
     m_ = class_metrics(conf)
     assert m_["recall"][1] == 0.5 and m_["precision"][2] == 1.0 and m_["support"] == [0, 2, 1]
     ev = evaluate_rew_end(m, ds, 19, 4)
-    assert sum(ev["reward"]["support"]) == 5 + 18 + 11       # every transition of both episodes, chunked by 19
+    assert sum(ev["reward"]["support"]) == 5 + 30            # every transition of both episodes, once (windows overlap by a frame)
+    assert sum(ev["end"]["support"]) == 5 + 30 and ev["end"]["support"][1] == sum(ds[i].end[-1] for i in ds.ids)
+    w = ev["reward_sampled_within_one"]                       # within one step finds at least what the step itself finds
+    for k in (0, 2):
+        if w["support"][k]: assert w["recall"][k] >= ev["reward_sampled"]["recall"][k] - 1e-9
+    with pytest.raises(ValueError, match="seq_len"):
+        next(episode_chunks(ds, 1, 4))
 
 
 def test_checkpoints_are_atomic_and_refuse_pickled_code(tmp_path):
