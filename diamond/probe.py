@@ -22,7 +22,7 @@ from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, make_env, make_policy
 from .checkpoints import CheckpointError, find_run_config, load_agent
 from .compute import apply_compute
-from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, write_json
+from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, set_field, write_json
 from .data import EpisodeDataset
 from .imagination import WorldModelEnv
 from .runs import derived_seed, mean_sem
@@ -177,9 +177,11 @@ def real_chunk_outcomes(game: str, action: int | None, chunks: int = 200, horizo
     return tuple(np.array(out, dtype=np.float64).T)
 
 def action_rewards(checkpoint, dataset=None, dreams: int = 32, chunks: int = 2, real_chunks: int = 200, lead_in: int = 60, seed: int = 0,
-                   device=None, config=None, game: str | None = None) -> list[dict]:
-    "Per constant action (and uniform): the mean reward and number of ends per chunk, with standard errors, in the dream of `checkpoint` and in the real game."
+                   device=None, config=None, game: str | None = None, denoising_steps: int | None = None) -> list[dict]:
+    "Per constant action (and uniform): the mean reward and number of ends per chunk, with standard errors, in the dream of `checkpoint` (dreamt with `denoising_steps` network steps a frame; None: the run's) and in the real game."
+    if denoising_steps is not None and denoising_steps < 1: raise ValueError(f"denoising_steps={denoising_steps}: a dreamed frame needs at least 1 network step")
     agent, cfg = load_agent(checkpoint, game, config, device or default_device()); agent.eval()
+    if denoising_steps is not None: cfg = copy.deepcopy(cfg); set_field(cfg, "sampler.num_steps_denoising", denoising_steps)
     ds, names = EpisodeDataset(_dataset_of(Path(checkpoint), dataset)), action_names(cfg.game)
     rows = []
     for k in [*range(len(names)), None]:
@@ -189,7 +191,8 @@ def action_rewards(checkpoint, dataset=None, dreams: int = 32, chunks: int = 2, 
         row = {"action": names[k] if k is not None else "uniform"}
         for key, x in (("dream", dream), ("dream_ends", dream_ends), ("real", real), ("real_ends", real_ends)):
             row[key], row[f"{key}_sem"] = mean_sem(x)
-        rows.append({**row, "dream_chunks": len(dream), "real_chunks": len(real), "lead_in": lead_in})
+        rows.append({**row, "dream_chunks": len(dream), "real_chunks": len(real), "lead_in": lead_in,
+                     "denoising_steps": cfg.sampler.num_steps_denoising})
     return rows
 
 # %% ../nbs/98_probe.ipynb #98a7d73c
@@ -207,6 +210,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--actions", action="store_true", help="train nothing: each constant action's reward and ends per chunk in the dream and in the real game, to actions.json")
     p.add_argument("--dreams", type=int, default=32, help="dreams per measurement with --swap or --actions (default 32, two chunks each)")
     p.add_argument("--real-chunks", type=int, default=200, help="real 15-step chunks per action with --actions (default 200)")
+    p.add_argument("--denoising-steps", type=int, default=None, help="network steps per dreamed frame with --actions (default: the run's sampler)")
     p.add_argument("--device", default=None, help="cpu, cuda, ... (default: settings.ini)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (log files)")
     return p.parse_args(argv)
@@ -221,10 +225,13 @@ def _swap_main(a, out: Path) -> int:
 
 def _actions_main(a, out: Path) -> int:
     if a.real_chunks < 1: raise ValueError(f"--real-chunks {a.real_chunks}: measure at least one real chunk per action")
+    if a.denoising_steps is not None and a.denoising_steps < 1: raise ValueError(f"--denoising-steps {a.denoising_steps}: a dreamed frame needs at least 1")
     _check_empty(out)
-    rows = action_rewards(a.checkpoint, a.dataset, a.dreams, 2, a.real_chunks, seed=a.seed, device=a.device, config=a.config, game=a.game)
+    rows = action_rewards(a.checkpoint, a.dataset, a.dreams, 2, a.real_chunks, seed=a.seed, device=a.device, config=a.config, game=a.game,
+                          denoising_steps=a.denoising_steps)
     out.mkdir(parents=True, exist_ok=True); write_json(out/"actions.json", rows)
-    print(f"reward and ends per chunk under each constant action, in the dream of {a.checkpoint} and in the real game:")
+    print(f"reward and ends per chunk under each constant action, in the dream of {a.checkpoint} "
+          f"({rows[0]['denoising_steps']} network steps a frame) and in the real game:")
     for r in rows: print(f"  {r['action']:>14}  dream {r['dream']:.3f}{_pm(r['dream_sem'])}, ends {r['dream_ends']:.3f}{_pm(r['dream_ends_sem'])} "
                          f"({r['dream_chunks']} chunks)  real {r['real']:.3f}{_pm(r['real_sem'])}, ends {r['real_ends']:.3f}{_pm(r['real_ends_sem'])} "
                          f"({r['real_chunks']} chunks)")

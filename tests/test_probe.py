@@ -83,3 +83,5 @@ def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path):
     assert rows[-1]["real"] > 0                  # from a uniform player's states, a uniform player scores within 15 steps
     p = run_cli(str(run), "--actions", "--real-chunks", "0", "--out", str(tmp_path / "o"))
     assert p.returncode == 2 and "--real-chunks 0" in p.stderr and not (tmp_path / "o").exists()
+    p = run_cli(str(run), "--actions", "--denoising-steps", "0", "--out", str(tmp_path / "o"))
+    assert p.returncode == 2 and "--denoising-steps 0" in p.stderr and not (tmp_path / "o").exists()
