@@ -466,6 +466,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'diamond.reward_end.rew_end_logits': ('reward_end.html#rew_end_logits', 'diamond/reward_end.py'),
                                     'diamond.reward_end.rew_end_loss': ('reward_end.html#rew_end_loss', 'diamond/reward_end.py'),
                                     'diamond.reward_end.rew_end_loss_fn': ('reward_end.html#rew_end_loss_fn', 'diamond/reward_end.py'),
+                                    'diamond.reward_end.rew_end_loss_from_logits': ( 'reward_end.html#rew_end_loss_from_logits',
+                                                                                     'diamond/reward_end.py'),
                                     'diamond.reward_end.rew_end_sampler': ('reward_end.html#rew_end_sampler', 'diamond/reward_end.py'),
                                     'diamond.reward_end.within_one_step': ('reward_end.html#within_one_step', 'diamond/reward_end.py')},
             'diamond.runs': { 'diamond.runs.RunError': ('runs.html#runerror', 'diamond/runs.py'),
