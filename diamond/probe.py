@@ -23,7 +23,7 @@ from .atari import action_names, make_env, make_policy
 from .checkpoints import CheckpointError, find_run_config, load_agent
 from .compute import apply_compute
 from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, set_field, write_json
-from .data import EpisodeDataset
+from .data import EpisodeDataset, frames_to_float
 from .imagination import WorldModelEnv
 from .runs import derived_seed, mean_sem
 from .optim import Trainer
@@ -156,29 +156,58 @@ def constant_policy(ac: ActorCritic, action: int | None) -> ActorCritic:
         if action is not None: pol.actor_linear.bias[action] = 30.0
     return pol
 
+@torch.no_grad()
 def real_chunk_outcomes(game: str, action: int | None, chunks: int = 200, horizon: int = 15, seed: int = 0,
-                        lead_in: int = 60) -> tuple[np.ndarray, np.ndarray]:
-    "The sign-clipped reward and the number of ends (lost lives) of each of `chunks` real `horizon`-step chunks under a constant `action` (None: uniform), in the training env; each chunk starts after 0..`lead_in` steps of a uniform player."
+                        lead_in: int = 60, rew_end_model=None, context: int = 4) -> dict:
+    """Per real `horizon`-step chunk under a constant `action` (None: uniform), in the training env, each after 0..`lead_in` steps
+    of a uniform player: the sign-clipped reward (`real`) and the ends, lost lives (`real_ends`); with `rew_end_model`, also the
+    reward signs and ends it samples from the same real frames (`model_on_real`, `model_on_real_ends`), its memory burned in on
+    the chunk's last `context` frames as a dream's is (the denoiser's conditioning frames) and cleared at each lost life."""
     if chunks < 1 or lead_in < 0: raise ValueError(f"chunks={chunks}, lead_in={lead_in}: measure at least one chunk, after a lead-in of 0 or more steps")
     env, rng = make_env(game, train=True, seed=seed), np.random.default_rng(seed)
     uniform = make_policy("random", env, game, seed)
     hold = uniform if action is None else (lambda obs, info=None: action)
     obs, info = env.reset(seed=seed)
-    def step(policy) -> tuple[float, bool]:
-        nonlocal obs, info
-        obs, r, term, trunc, info = env.step(policy(obs, info))
-        if term or trunc: obs, info = env.reset()          # a lost life: the next one goes on, as a dream goes on from a new start
-        return float(np.sign(r)), bool(term)
+    L = context
+    life = []                                              # (frame, action) of the current life's last L-1 steps
+    frame = lambda o: frames_to_float(torch.from_numpy(np.ascontiguousarray(o.transpose(2, 0, 1))))
+    if rew_end_model is not None:
+        dev = next(rew_end_model.parameters()).device
+        gen = torch.Generator(dev); gen.manual_seed(derived_seed(seed, 0, 12))
+        draw = lambda logits: int(torch.multinomial(torch.softmax(logits[0, 0].float(), -1), 1, generator=gen))
+    def step(policy) -> tuple[float, bool, tuple]:
+        nonlocal obs, info, life
+        prev, a = obs, int(policy(obs, info))
+        obs, r, term, trunc, info = env.step(a)
+        life, transition = (life + [(prev, a)])[-(L - 1):] if L > 1 else [], (prev, a, obs)
+        if term or trunc: obs, info = env.reset(); life = []   # a lost life: the next one goes on, as a dream goes on from a new start
+        return float(np.sign(r)), bool(term), transition
     out = []
     for _ in range(chunks):
         for _ in range(int(rng.integers(lead_in + 1))): step(uniform)
-        out.append(np.sum([step(hold) for _ in range(horizon)], axis=0))
+        if rew_end_model is not None:                      # the dream's burn-in: the last L-1 transitions, zero-padded before the life
+            pad = L - 1 - len(life)
+            ctx = torch.stack([torch.zeros(3, *obs.shape[:2])] * pad + [frame(f) for f, _ in life] + [frame(obs)]).to(dev)[None]
+            acts = torch.tensor([[0] * pad + [a for _, a in life]], device=dev)
+            _, _, hx = rew_end_model(ctx[:, :-1], acts, ctx[:, 1:])
+        totals = np.zeros(4)
+        for _ in range(horizon):
+            r, term, (prev, a, nxt) = step(hold)
+            totals[:2] += r, term
+            if rew_end_model is not None:
+                logits_rew, logits_end, hx = rew_end_model(frame(prev)[None, None].to(dev), torch.tensor([[a]], device=dev),
+                                                           frame(nxt)[None, None].to(dev), hx)
+                totals[2:] += draw(logits_rew) - 1, draw(logits_end)
+                if term: hx = None
+        out.append(totals)
     env.close()
-    return tuple(np.array(out, dtype=np.float64).T)
+    out = np.array(out, dtype=np.float64).T
+    keys = ("real", "real_ends") + (("model_on_real", "model_on_real_ends") if rew_end_model is not None else ())
+    return dict(zip(keys, out))
 
 def action_rewards(checkpoint, dataset=None, dreams: int = 32, chunks: int = 2, real_chunks: int = 200, lead_in: int = 60, seed: int = 0,
                    device=None, config=None, game: str | None = None, denoising_steps: int | None = None) -> list[dict]:
-    "Per constant action (and uniform): the mean reward and number of ends per chunk, with standard errors, in the dream of `checkpoint` (dreamt with `denoising_steps` network steps a frame; None: the run's) and in the real game."
+    "Per constant action (and uniform): the mean reward and number of ends per chunk, with standard errors, in the dream of `checkpoint` (dreamt with `denoising_steps` network steps a frame; None: the run's), in the real game, and as its reward/end model reads the real game's frames."
     if denoising_steps is not None and denoising_steps < 1: raise ValueError(f"denoising_steps={denoising_steps}: a dreamed frame needs at least 1 network step")
     agent, cfg = load_agent(checkpoint, game, config, device or default_device()); agent.eval()
     if denoising_steps is not None: cfg = copy.deepcopy(cfg); set_field(cfg, "sampler.num_steps_denoising", denoising_steps)
@@ -187,11 +216,12 @@ def action_rewards(checkpoint, dataset=None, dreams: int = 32, chunks: int = 2, 
     for k in [*range(len(names)), None]:
         dream, dream_ends = dream_chunk_outcomes(constant_policy(agent.actor_critic, k), agent.denoiser, agent.rew_end_model, ds, cfg,
                                                  dreams, chunks, seed)
-        real, real_ends = real_chunk_outcomes(cfg.game, k, real_chunks, cfg.world_model_env.horizon, seed, lead_in)
+        real = real_chunk_outcomes(cfg.game, k, real_chunks, cfg.world_model_env.horizon, seed, lead_in, agent.rew_end_model,
+                                   cfg.denoiser.unet.num_steps_conditioning)
         row = {"action": names[k] if k is not None else "uniform"}
-        for key, x in (("dream", dream), ("dream_ends", dream_ends), ("real", real), ("real_ends", real_ends)):
+        for key, x in (("dream", dream), ("dream_ends", dream_ends), *real.items()):
             row[key], row[f"{key}_sem"] = mean_sem(x)
-        rows.append({**row, "dream_chunks": len(dream), "real_chunks": len(real), "lead_in": lead_in,
+        rows.append({**row, "dream_chunks": len(dream), "real_chunks": real_chunks, "lead_in": lead_in,
                      "denoising_steps": cfg.sampler.num_steps_denoising})
     return rows
 
@@ -207,7 +237,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="seed of the fresh policy and the dreams (default 0)")
     p.add_argument("--continue-policy", action="store_true", help="start from the checkpoint's actor-critic instead of a fresh one")
     p.add_argument("--swap", type=Path, default=None, metavar="OTHER", help="train nothing: the dream's reward for every policy, denoiser and reward/end model of the checkpoint and OTHER (e.g. its state.pt.bk), to swap.json")
-    p.add_argument("--actions", action="store_true", help="train nothing: each constant action's reward and ends per chunk in the dream and in the real game, to actions.json")
+    p.add_argument("--actions", action="store_true", help="train nothing: each constant action's reward and ends per chunk in the dream, in the real game and as the reward/end model reads the real frames, to actions.json")
     p.add_argument("--dreams", type=int, default=32, help="dreams per measurement with --swap or --actions (default 32, two chunks each)")
     p.add_argument("--real-chunks", type=int, default=200, help="real 15-step chunks per action with --actions (default 200)")
     p.add_argument("--denoising-steps", type=int, default=None, help="network steps per dreamed frame with --actions (default: the run's sampler)")
@@ -234,7 +264,8 @@ def _actions_main(a, out: Path) -> int:
           f"({rows[0]['denoising_steps']} network steps a frame) and in the real game:")
     for r in rows: print(f"  {r['action']:>14}  dream {r['dream']:.3f}{_pm(r['dream_sem'])}, ends {r['dream_ends']:.3f}{_pm(r['dream_ends_sem'])} "
                          f"({r['dream_chunks']} chunks)  real {r['real']:.3f}{_pm(r['real_sem'])}, ends {r['real_ends']:.3f}{_pm(r['real_ends_sem'])} "
-                         f"({r['real_chunks']} chunks)")
+                         f"({r['real_chunks']} chunks)  its reward/end model on the real frames {r['model_on_real']:.3f}{_pm(r['model_on_real_sem'])}, "
+                         f"ends {r['model_on_real_ends']:.3f}{_pm(r['model_on_real_ends_sem'])}")
     return 0
 
 def main(argv=None) -> int:
