@@ -459,6 +459,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                 'diamond/reward_end.py'),
                                     'diamond.reward_end.class_metrics': ('reward_end.html#class_metrics', 'diamond/reward_end.py'),
                                     'diamond.reward_end.confusion': ('reward_end.html#confusion', 'diamond/reward_end.py'),
+                                    'diamond.reward_end.end_next_frames': ('reward_end.html#end_next_frames', 'diamond/reward_end.py'),
                                     'diamond.reward_end.episode_chunks': ('reward_end.html#episode_chunks', 'diamond/reward_end.py'),
                                     'diamond.reward_end.evaluate_rew_end': ('reward_end.html#evaluate_rew_end', 'diamond/reward_end.py'),
                                     'diamond.reward_end.expected_confusion': ( 'reward_end.html#expected_confusion',

@@ -108,6 +108,7 @@ PROFILES["small-agent"] = {
     "rew_end_optim.batch_size": 32,
     "rew_end_optim.steps_first_epoch": 500,
     "rew_end_optim.steps_per_epoch": 100,
+    "rew_end.final_obs_at_end": False,
     "world_model_env.batch_size": 16,
     "actor_critic_optim.batch_size": 16,
     "actor_critic_optim.steps_first_epoch": 200,
@@ -429,6 +430,7 @@ class RewEndConfig:
     img_channels: int = 3
     img_size: int = 64
     seq_len: int = 19                   # training windows: imagination horizon 15 + L 4
+    final_obs_at_end: bool = True       # at an episode's end the next frame is its stored final observation (the authors); False: the last frame repeated, as a dream shows that step (chapter 08)
 
     def __post_init__(self):
         if not (len(self.channels) == len(self.depths) == len(self.attn_depths)):
