@@ -5,7 +5,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from diamond.config import ConfigError, OptimConfig, make_config
+from diamond.config import ConfigError, OptimConfig, config_diff, make_config
+from diamond.loop import TRAINING_ONLY_FIELDS
 from diamond.imagination import SHIPPED_WORLD_MODEL, load_world_model
 from diamond.reward_end import evaluate_rew_end
 from diamond.data import expert_data
@@ -41,7 +42,8 @@ def test_small_profile():
 def test_small_agent_profile_is_small_with_a_loop_budget():
     small, agent = make_config("small"), make_config("small-agent")
     for k in ("denoiser", "rew_end", "actor_critic", "compute", "actor_critic_loss"):   # the same networks and precision
-        assert getattr(agent, k) == getattr(small, k), k
+        assert [d for d in config_diff(getattr(small, k), getattr(agent, k), f"{k}.") if d not in TRAINING_ONLY_FIELDS] == [], k
+    assert not agent.rew_end.final_obs_at_end and small.rew_end.final_obs_at_end   # the one training-only change (chapter 08)
     assert agent.denoiser_optim.lr_cooldown_steps == 0                    # the epoch loop has no known last update
     assert agent.sampler.num_steps_denoising == 1 and agent.world_model_env.batch_size == agent.actor_critic_optim.batch_size == 16
     t = agent.training                                                    # 5,000 random steps, then 18 collecting epochs and 2 more
