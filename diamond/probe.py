@@ -12,6 +12,7 @@ import copy
 import json
 import math
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from .compute import apply_compute
 from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, set_field, write_json
 from .data import EpisodeDataset, frames_to_float
 from .imagination import WorldModelEnv
+from .loop import against_random, evaluate_agent, evaluate_random, mean_interval
 from .runs import derived_seed, mean_sem
 from .optim import Trainer
 
@@ -61,10 +63,26 @@ def summarise(logs: list[dict], key: str = "imagined_reward") -> dict:
             "change": m1 - m0, "change_sem": math.hypot(s0, s1) if s0 is not None and s1 is not None else None}
 
 # %% ../nbs/98_probe.ipynb #e7e51ed2
+def _check_tests(test_games: int, test_every: int | None) -> None:
+    if test_games < 0 or test_games == 1: raise ValueError(f"test_games={test_games}: play 0 (no test) or at least 2 test games (an interval needs 2)")
+    if test_every is not None and (test_every < 1 or test_games == 0):
+        raise ValueError(f"test_every={test_every}: give a positive number of updates between tests, and test_games > 0 to play them")
+
+def _test_games(ac: ActorCritic, game: str, games: int, seed: int, random: bool = False) -> dict:
+    "Returns of `games` whole test games of the real game played by `ac` (or by a uniform-random player), with the mean's 95% interval."
+    with tempfile.TemporaryDirectory() as tmp:
+        play = evaluate_random(game, EpisodeDataset(tmp), games, seed, False) if random else evaluate_agent(ac, game, EpisodeDataset(tmp), games, seed, False)
+    return {"return_mean": play["return_mean"], "interval": list(mean_interval(play["returns"])), "episodes": play["episodes"],
+            "steps": play["steps"], "returns": play["returns"]}
+
 def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 200, game: str | None = None, dataset=None,
-                      seed: int = 0, continue_policy: bool = False, device=None, progress: bool = True, config=None) -> dict:
-    "Train an actor-critic `updates` times in the frozen world model of `checkpoint`; logs to `out/probe.jsonl`, returns the summary."
+                      seed: int = 0, continue_policy: bool = False, device=None, progress: bool = True, config=None,
+                      test_games: int = 0, test_every: int | None = None) -> dict:
+    """Train an actor-critic `updates` times in the frozen world model of `checkpoint`; logs to `out/probe.jsonl`, returns the summary.
+    With `test_games`, the trained policy then plays that many whole test games of the real game, against a uniform-random
+    player on the same games (and every `test_every` updates the policy so far plays them too): `out/tests.jsonl`."""
     if updates < 1: raise ValueError(f"updates={updates}: run at least one update")
+    _check_tests(test_games, test_every)
     checkpoint, out = Path(checkpoint), Path(out)
     _check_empty(out)
     data_path = _dataset_of(checkpoint, dataset)
@@ -79,25 +97,39 @@ def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 20
                        seed=derived_seed(seed, 0, 10))
     tr = Trainer(ac, actor_critic_loss_fn(DreamRollouts(ac, wm, seed=derived_seed(seed, 0, 11)), cfg.actor_critic_loss), cfg.actor_critic_optim)
     out.mkdir(parents=True, exist_ok=True)
-    logs = []
+    logs, tests, test_seed = [], [], derived_seed(seed, 0, 12)
+    def test(update: int):
+        tests.append({"update": update, **_test_games(ac, cfg.game, test_games, test_seed)})
+        with open(out/"tests.jsonl", "a") as t: t.write(json.dumps(tests[-1]) + "\n")
     with open(out/"probe.jsonl", "w") as f:
         for i in tqdm(range(updates), desc="actor-critic in a frozen dream", disable=not progress):
             l = tr.step(None)
             logs.append({"update": i + 1, **{k: l[k] for k in PROBE_KEYS}})
             f.write(json.dumps(logs[-1]) + "\n"); f.flush()
+            if test_every and (i + 1) % test_every == 0 and i + 1 < updates: test(i + 1)
     summary = {"checkpoint": str(checkpoint), "game": cfg.game, "profile": cfg.profile, "dataset": str(data_path), "seed": seed,
                "fresh_policy": not continue_policy, **summarise(logs), "entropy": summarise(logs, "entropy")}
+    random = None
+    if test_games:
+        test(updates)
+        random = _test_games(ac, cfg.game, test_games, test_seed, random=True)
+        verdict = against_random({"final_returns": tests[-1]["returns"], "random_returns": random["returns"]})
+        summary["test"] = {"games": test_games, "seed": test_seed, "return_mean": tests[-1]["return_mean"], "interval": tests[-1]["interval"],
+                           "random_mean": random["return_mean"], "random_interval": random["interval"],
+                           "beats_random": verdict["beats_random"], "below_random": verdict["below_random"],
+                           "by_update": {t["update"]: t["return_mean"] for t in tests}, "random_returns": random["returns"]}
     write_json(out/"summary.json", summary)
     from diamond.viz import save_figure
-    save_figure(plot_probe(logs, summary), out/"probe.png")
+    save_figure(plot_probe(logs, summary, tests=tests, random=random), out/"probe.png")
     return summary
 
+
 # %% ../nbs/98_probe.ipynb #42bb94de
-def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20):
-    "Imagined reward per update (with a moving average), entropy, and value against λ-return."
+def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20, tests: list[dict] | None = None, random: dict | None = None):
+    "Imagined reward per update (with a moving average), entropy, value against λ-return, and (with `tests`) the policy's real test return against a random player's."
     import matplotlib.pyplot as plt
     u = np.array([l["update"] for l in logs])
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3), layout="constrained")
+    fig, axes = plt.subplots(1, 4 if tests else 3, figsize=(16 if tests else 12, 3), layout="constrained")
     def smooth(key):
         v = np.array([l[key] for l in logs], dtype=np.float64)
         w = min(window, len(v))
@@ -110,6 +142,14 @@ def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20):
     for key, c in (("value", "C2"), ("lambda_return", "C3")):
         v, s, us = smooth(key); axes[2].plot(us, s, color=c, label=key)
     axes[2].set_title("value and λ-return (moving mean)", fontsize=9)
+    if tests:
+        x, m = [t["update"] for t in tests], np.array([t["return_mean"] for t in tests])
+        lo, hi = np.array([t["interval"] for t in tests]).T
+        axes[3].errorbar(x, m, yerr=[m - lo, hi - m], fmt="o-", color="C0", capsize=3, label=f"this policy ({tests[-1]['episodes']} games)")
+        if random:
+            axes[3].axhspan(*random["interval"], color="0.5", alpha=0.25, label=f"random player, 95% interval")
+            axes[3].axhline(random["return_mean"], color="0.4", lw=1)
+        axes[3].set_title("return of whole test games in the real game", fontsize=9); axes[3].legend(fontsize=7)
     for ax in axes: ax.set_xlabel("actor-critic update", fontsize=8); ax.grid(alpha=0.3); ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7); axes[2].legend(fontsize=7)
     if summary: fig.suptitle(f"{summary['game']}: imagined reward {summary['first_mean']:.3f} (first {summary['window']}) -> "
@@ -236,6 +276,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--config", type=Path, default=None, help="config.json the agent was built with (default: its run's, else the paper's)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fresh policy and the dreams (default 0)")
     p.add_argument("--continue-policy", action="store_true", help="start from the checkpoint's actor-critic instead of a fresh one")
+    p.add_argument("--test-games", type=int, default=0, help="then play this many whole test games of the real game with the trained policy, and as many with a uniform-random player (default 0: none)")
+    p.add_argument("--test-every", type=int, default=None, metavar="K", help="with --test-games, also play them every K updates (default: only after the last)")
     p.add_argument("--swap", type=Path, default=None, metavar="OTHER", help="train nothing: the dream's reward for every policy, denoiser and reward/end model of the checkpoint and OTHER (e.g. its state.pt.bk), to swap.json")
     p.add_argument("--actions", action="store_true", help="train nothing: each constant action's reward and ends per chunk in the dream, in the real game and as the reward/end model reads the real frames, to actions.json")
     p.add_argument("--dreams", type=int, default=32, help="dreams per measurement with --swap or --actions (default 32, two chunks each)")
@@ -274,13 +316,20 @@ def main(argv=None) -> int:
     out = a.out or (_run_of(a.checkpoint) or Path.cwd())/f"{kind}-seed{a.seed}"
     try:
         configure_torch()
+        if (a.swap is not None or a.actions) and (a.test_games or a.test_every):
+            raise ValueError("--test-games and --test-every go with a probe that trains a policy, not with --swap or --actions")
         if a.swap is not None: return _swap_main(a, out)
         if a.actions: return _actions_main(a, out)
-        s = probe_imagination(a.checkpoint, out, a.updates, a.game, a.dataset, a.seed, a.continue_policy, a.device, not a.no_progress, a.config)
+        s = probe_imagination(a.checkpoint, out, a.updates, a.game, a.dataset, a.seed, a.continue_policy, a.device, not a.no_progress, a.config,
+                              a.test_games, a.test_every)
     except (CheckpointError, ConfigError, SettingsError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr); return 2
     print(f"{s['game']}: imagined reward per dream and chunk {s['first_mean']:.3f}{_pm(s['first_sem'])} over the first {s['window']} updates, "
           f"{s['last_mean']:.3f}{_pm(s['last_sem'])} over the last {s['window']} (change {s['change']:+.3f}{_pm(s['change_sem'])}); written to {out}")
+    if t := s.get("test"):
+        verdict = "beats" if t["beats_random"] else "is below" if t["below_random"] else "is not told apart from"
+        print(f"in the real game over {t['games']} test games: this policy {t['return_mean']:.2f} (95% interval {t['interval'][0]:.2f}-{t['interval'][1]:.2f}), "
+              f"a random player {t['random_mean']:.2f} ({t['random_interval'][0]:.2f}-{t['random_interval'][1]:.2f}): the policy {verdict} the random player")
     return 0
 
 # %% ../nbs/98_probe.ipynb #cca809a5
