@@ -18,7 +18,7 @@ from torch import Tensor
 
 from .compute import autocast
 from .config import ActorCriticConfig, ActorCriticLossConfig
-from .data import frames_to_float
+from .data import frames_to_chw, frames_to_float
 from .optim import init_lstm
 from .unet import GroupNorm
 
@@ -179,7 +179,7 @@ class AgentPolicy:
 
     @torch.no_grad()
     def __call__(self, obs: np.ndarray, info=None) -> int:
-        x = frames_to_float(torch.from_numpy(np.ascontiguousarray(obs)).permute(2, 0, 1)[None]).to(self.ac.device)
+        x = frames_to_float(torch.from_numpy(frames_to_chw(obs))[None]).to(self.ac.device)
         if self.hx_cx is None: self.hx_cx = self.ac.zero_state(1)
         logits, value, self.hx_cx = self.ac(x, self.hx_cx)
         probs = torch.softmax(logits[0].float(), -1).cpu()

@@ -26,7 +26,7 @@ import torch
 from .atari import make_env
 from .compute import apply_compute, computing_in
 from .config import PRECISIONS, Config, atomic_write, configure_torch, in_notebook, make_config, write_json
-from .data import frames_to_float
+from .data import frames_to_chw, frames_to_float
 from .world_model import pixel_error, rollout
 
 # %% ../nbs/15_gpu_check.ipynb #f0ed676c
@@ -60,7 +60,7 @@ def breakout_windows(n: int = 8, length: int = 16, seed: int = 0) -> tuple[torch
         obs, _, term, trunc, _ = env.step(a)
         if term or trunc: obs, _ = env.reset()
     env.close()
-    x = frames_to_float(torch.from_numpy(np.stack(frames)).permute(0, 3, 1, 2))
+    x = frames_to_float(torch.from_numpy(frames_to_chw(np.stack(frames))))
     return x.reshape(n, length, *x.shape[1:]), torch.tensor(acts).reshape(n, length)
 
 # %% ../nbs/15_gpu_check.ipynb #8aa4684a

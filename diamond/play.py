@@ -22,7 +22,7 @@ import torch
 from .actor_critic import ActorCritic, AgentPolicy
 from .atari import action_names, make_env, make_policy
 from .config import SamplerConfig, settings
-from .data import Collector, Episode, EpisodeDataset
+from .data import Collector, Episode, EpisodeDataset, frames_to_chw
 from .edm import Denoiser
 from .imagination import WorldModelEnv
 from .reward_end import RewEndModel
@@ -153,7 +153,7 @@ class PlaySession:
         if not buf: return None
         obs, act, rew, end, trunc = zip(*buf)
         trunc = list(trunc); trunc[-1] = trunc[-1] or (cut and not end[-1])
-        ep = Episode(np.stack([f.transpose(2, 0, 1) for f in obs]), act, rew, end, trunc, self.frame.transpose(2, 0, 1))
+        ep = Episode(frames_to_chw(np.stack(obs)), act, rew, end, trunc, frames_to_chw(self.frame))
         return EpisodeDataset(self.record_dir()).add(ep)
 
 # %% ../nbs/13_play.ipynb #60be5adc

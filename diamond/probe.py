@@ -24,7 +24,7 @@ from .atari import action_names, make_env, make_policy
 from .checkpoints import CheckpointError, find_run_config, load_agent
 from .compute import apply_compute
 from .config import ConfigError, SettingsError, configure_torch, default_device, in_notebook, set_field, write_json
-from .data import EpisodeDataset, frames_to_float
+from .data import EpisodeDataset, frames_to_chw, frames_to_float
 from .imagination import WorldModelEnv
 from .loop import against_random, evaluate_agent, evaluate_random, mean_interval
 from .runs import derived_seed, mean_sem
@@ -210,7 +210,7 @@ def real_chunk_outcomes(game: str, action: int | None, chunks: int = 200, horizo
     obs, info = env.reset(seed=seed)
     L = context
     life = []                                              # (frame, action) of the current life's last L-1 steps
-    frame = lambda o: frames_to_float(torch.from_numpy(np.ascontiguousarray(o.transpose(2, 0, 1))))
+    frame = lambda o: frames_to_float(torch.from_numpy(frames_to_chw(o)))
     if rew_end_model is not None:
         dev = next(rew_end_model.parameters()).device
         gen = torch.Generator(dev); gen.manual_seed(derived_seed(seed, 0, 12))

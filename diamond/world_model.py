@@ -19,7 +19,7 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from .config import SamplerConfig
-from .data import EpisodeDataset, SegmentSampler, frames_to_float
+from .data import EpisodeDataset, SegmentSampler, frames_to_chw, frames_to_float
 from .edm import Denoiser, denoiser_window_loss
 from .sampler import generate_next_obs
 
