@@ -34,7 +34,8 @@ def make_world_model(kind: str, cfg: Config, num_actions: int):
 
 def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: int, num_actions: int, device=None, seed: int = 0,
                           progress: bool = True, *, run_dir: Path | str, checkpoint_every: int = 500):
-    "A world model of `kind` trained for `steps` updates on `data` in checkpointed pieces in `run_dir`, which a rerun continues (`train_phase`, chapter 16); returns (model, mean losses between checkpoints)."
+    """A world model of `kind` trained for `steps` updates on `data` in checkpointed pieces in `run_dir`, which a rerun continues (`train_phase`, chapter 16); returns (model, mean losses between checkpoints).
+    The profile's learning-rate schedule applies as in chapter 99: warm-up, and a linear fall to 0 over the last `lr_cooldown_steps` (all of them when fewer)."""
     model = make_world_model(kind, cfg, num_actions).to(device)
     data_seed = lambda s: seed if s == 0 else derived_seed(seed, s)       # a resumed training draws fresh batches
     if kind == "edm": loss_fn, batches_from = denoiser_loss_fn(model, device), lambda s: denoiser_sampler(data, cfg, seed=data_seed(s))
@@ -44,7 +45,8 @@ def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: i
         def batches_from(s):
             noise.manual_seed(data_seed(s))
             return SegmentSampler(data, model.num_steps_conditioning + 1, cfg.denoiser_optim.batch_size, seed=data_seed(s))
-    train_phase(run_dir, kind, Trainer(model, loss_fn, cfg.denoiser_optim), batches_from, steps, checkpoint_every, progress=progress)
+    optim = replace(cfg.denoiser_optim, lr_cooldown_steps=min(cfg.denoiser_optim.lr_cooldown_steps, steps))
+    train_phase(run_dir, kind, Trainer(model, loss_fn, optim, total_steps=steps), batches_from, steps, checkpoint_every, progress=progress)
     lines = [json.loads(l) for l in (Path(run_dir)/"metrics.jsonl").read_text().splitlines()]
     return model.eval(), [d["loss"] for d in lines if d["model"] == kind]
 
