@@ -123,7 +123,6 @@ def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 20
     save_figure(plot_probe(logs, summary, tests=tests, random=random), out/"probe.png")
     return summary
 
-
 # %% ../nbs/98_probe.ipynb #42bb94de
 def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20, tests: list[dict] | None = None, random: dict | None = None):
     "Imagined reward per update (with a moving average), entropy, value against λ-return, and (with `tests`) the policy's real test return against a random player's."
