@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from .compute import apply_compute
 from .config import Config
 from .data import EpisodeDataset, SegmentSampler
 from .ddpm import DDPMDenoiser, ddpm_loss_fn, generate_next_obs_ddpm
@@ -27,10 +28,11 @@ from .world_model import denoiser_loss_fn, denoiser_sampler, pixel_error
 
 # %% ../nbs/20_fig_compounding_error.ipynb #8ec6de59
 def make_world_model(kind: str, cfg: Config, num_actions: int):
-    "A fresh EDM `Denoiser` or `DDPMDenoiser` on the config's U-Net."
-    if kind == "edm": return Denoiser(cfg.denoiser, num_actions)
-    if kind == "ddpm": return DDPMDenoiser(cfg.ddpm, cfg.denoiser.unet, num_actions)
-    raise ValueError(f"unknown world model kind {kind!r}: expected 'edm' or 'ddpm'")
+    "A fresh EDM `Denoiser` or `DDPMDenoiser` on the config's U-Net, computing as the profile says (`cfg.compute`: `small` trains in bfloat16, chapter 14)."
+    if kind == "edm": model = Denoiser(cfg.denoiser, num_actions)
+    elif kind == "ddpm": model = DDPMDenoiser(cfg.ddpm, cfg.denoiser.unet, num_actions)
+    else: raise ValueError(f"unknown world model kind {kind!r}: expected 'edm' or 'ddpm'")
+    return apply_compute(model, cfg.compute)
 
 def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: int, num_actions: int, device=None, seed: int = 0,
                           progress: bool = True, *, run_dir: Path | str, checkpoint_every: int = 500):
