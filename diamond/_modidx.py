@@ -100,6 +100,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'diamond.bench.time_it': ('bench.html#time_it', 'diamond/bench.py')},
             'diamond.boxing': { 'diamond.boxing.boxer_masks': ('fig_boxing_multimodality.html#boxer_masks', 'diamond/boxing.py'),
                                 'diamond.boxing.boxing_figure': ('fig_boxing_multimodality.html#boxing_figure', 'diamond/boxing.py'),
+                                'diamond.boxing.clinch_stats': ('fig_boxing_multimodality.html#clinch_stats', 'diamond/boxing.py'),
                                 'diamond.boxing.laplacian_energy': ('fig_boxing_multimodality.html#laplacian_energy', 'diamond/boxing.py'),
                                 'diamond.boxing.region_sharpness': ('fig_boxing_multimodality.html#region_sharpness', 'diamond/boxing.py'),
                                 'diamond.boxing.sample_next': ('fig_boxing_multimodality.html#sample_next', 'diamond/boxing.py'),
