@@ -147,6 +147,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'diamond.config.ComputeConfig': ('config.html#computeconfig', 'diamond/config.py'),
                                 'diamond.config.ComputeConfig.__post_init__': ( 'config.html#computeconfig.__post_init__',
                                                                                 'diamond/config.py'),
+                                'diamond.config.ComputeConfig.precision_of': ( 'config.html#computeconfig.precision_of',
+                                                                               'diamond/config.py'),
                                 'diamond.config.Config': ('config.html#config', 'diamond/config.py'),
                                 'diamond.config.Config.__post_init__': ('config.html#config.__post_init__', 'diamond/config.py'),
                                 'diamond.config.ConfigError': ('config.html#configerror', 'diamond/config.py'),

@@ -42,8 +42,8 @@ def allow_tf32() -> dict:
     return {"matmul": torch.backends.cuda.matmul.allow_tf32, "cudnn": torch.backends.cudnn.allow_tf32}
 
 def apply_compute(model: nn.Module, compute: ComputeConfig) -> nn.Module:
-    "Set every kit network's `precision`, make convolution weights channels-last, compile the heavy parts in place; returns `model`."
-    for m in kit_networks(model): m.precision = compute.precision
+    "Set every kit network's `precision` (a network with a `compute_role` may have its own, `ComputeConfig.precision_of`), make convolution weights channels-last, compile the heavy parts in place; returns `model`."
+    for m in kit_networks(model): m.precision = compute.precision_of(getattr(m, "compute_role", None))
     if compute.channels_last: model.to(memory_format=torch.channels_last)
     if compute.compile:
         mode = "reduce-overhead" if compute.cuda_graphs else None

@@ -52,6 +52,10 @@ PROFILES: dict[str, dict[str, Any]] = {
         "rew_end_optim.batch_size": 8,
         "rew_end_optim.lr_warmup_steps": 10,
         "rew_end_optim.lr": 3e-4,
+        # ...which computes in float32 even when bfloat16 is asked for: so narrow an encoder is slower in bfloat16 on a CPU
+        # (a training step: 0.21-0.25 s float32 against 0.28-0.31 s bfloat16 at batch 8, 0.71 s against 0.84-0.92 s at 32;
+        # at the paper's size bfloat16 halves it, 7.1-8.3 s -> 3.7-3.9 s)
+        "compute.rew_end_precision": "float32",
         "world_model_env.batch_size": 8,
         # an actor-critic with a 16-16-32-32 encoder and a 128-unit LSTM cell, learning from 8 dreams at a time
         "actor_critic.channels": [16, 16, 32, 32],
@@ -527,12 +531,19 @@ class ComputeConfig:
     channels_last: bool = True          # NHWC convolution weights: oneDNN's and cuDNN's fast path, same numbers up to float rounding
     compile: bool = False               # torch.compile the U-Net in place (a warm-up per shape, ~55 s at the paper size on 2 cores)
     cuda_graphs: bool = False           # with compile on CUDA: mode="reduce-overhead", CUDA graphs for the fixed-shape sampler loop
+    rew_end_precision: str = ""         # the reward/end model's own precision ("": `precision`); float32 where its encoder is too narrow for bfloat16 to pay
 
     def __post_init__(self):
         if self.precision not in PRECISIONS:
             raise ConfigError(f"compute.precision={self.precision!r}: expected one of {', '.join(PRECISIONS)}")
+        if self.rew_end_precision not in ("", *PRECISIONS):
+            raise ConfigError(f"compute.rew_end_precision={self.rew_end_precision!r}: expected \"\" (the same as compute.precision) or one of {', '.join(PRECISIONS)}")
         if self.cuda_graphs and not self.compile:
             raise ConfigError("compute.cuda_graphs=True needs compute.compile=True (CUDA graphs are captured by torch.compile)")
+
+    def precision_of(self, role: str | None = None) -> str:
+        "The precision of a network of `role`: the reward/end model's (`rew_end`) own when set, else `precision`."
+        return (self.rew_end_precision if role == "rew_end" else "") or self.precision
 
 #: Compute fields that change speed, not results: a run may be resumed with other values (chapter 11).
 SPEED_ONLY_FIELDS = ("compute.channels_last", "compute.compile", "compute.cuda_graphs")

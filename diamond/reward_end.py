@@ -44,6 +44,7 @@ class RewEndEncoder(nn.Module):
 class RewEndModel(nn.Module):
     "DIAMOND's reward/termination model: encoder of (o_t, o_t+1) conditioned on a_t, LSTM over time, 3 reward-sign and 2 end logits."
     precision, compiled_parts = "float32", ()     # chapter 14: `apply_compute` sets the precision; compiling pays only for the U-Net
+    compute_role = "rew_end"                      # its precision may differ from the U-Net's (`compute.rew_end_precision`)
     def __init__(self, cfg: RewEndConfig, num_actions: int):
         super().__init__()
         self.cfg, self.num_actions = cfg, num_actions
