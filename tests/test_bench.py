@@ -20,7 +20,7 @@ def test_bench_cli_writes_json(tmp_path):
     res = json.loads(out.read_text())
     assert res == json.loads(r.stdout)
     assert res["profile"] == "tiny" and res["denoiser_train_step"]["window"] == 6
-    assert res["compute"] == {"precision": "float32", "channels_last": True, "compile": False, "cuda_graphs": False}
+    assert res["compute"] == {"precision": "float32", "channels_last": True, "compile": False, "cuda_graphs": False, "rew_end_precision": "float32"}
     for k in ("denoiser_train_step", "generate_b2", "generate_b1"):
         assert res[k]["mean_s"] > 0 and res[k]["flops"] > 0 and res[k]["flop_per_s"] > 0
     assert res["generate_b2"]["steps"] == 3

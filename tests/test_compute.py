@@ -45,7 +45,7 @@ def test_bad_compute_options_are_named():
 def test_float16_is_refused_on_a_cpu_with_the_alternative_named(tmp_path):
     cfg = make_config("tiny", {"compute.precision": "float16"})      # a valid config: a GPU run may use it
     with pytest.raises(ConfigError, match="float16 needs a GPU.*bfloat16"): autocast("float16", "cpu")
-    agent = Agent(cfg, 4)
+    agent = Agent(make_config("tiny", {"compute.precision": "float16", "compute.rew_end_precision": ""}), 4)   # all three in float16
     for model in (agent.denoiser, agent.rew_end_model, agent.actor_critic):   # all three trainings refuse it before a step
         with pytest.raises(ConfigError, match="float16 needs a GPU"): Trainer(model, None, cfg.denoiser_optim)
     from diamond.train_world_model import train_world_model
