@@ -94,6 +94,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'diamond.bench.bench_rew_end_train_step': ('bench.html#bench_rew_end_train_step', 'diamond/bench.py'),
                                'diamond.bench.count_flops': ('bench.html#count_flops', 'diamond/bench.py'),
                                'diamond.bench.main': ('bench.html#main', 'diamond/bench.py'),
+                               'diamond.bench.reference_precisions': ('bench.html#reference_precisions', 'diamond/bench.py'),
                                'diamond.bench.reference_rates': ('bench.html#reference_rates', 'diamond/bench.py'),
                                'diamond.bench.run_benchmarks': ('bench.html#run_benchmarks', 'diamond/bench.py'),
                                'diamond.bench.share_table': ('bench.html#share_table', 'diamond/bench.py'),

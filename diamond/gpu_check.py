@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from .atari import make_env
-from .compute import apply_compute, computing_in
+from .compute import apply_compute, computing_in, native_bfloat16
 from .config import PRECISIONS, Config, atomic_write, configure_torch, in_notebook, make_config, write_json
 from .data import frames_to_chw, frames_to_float
 from .world_model import pixel_error, rollout
@@ -43,9 +43,9 @@ def machine(device) -> dict:
     return info
 
 def precisions_on(device) -> list[str]:
-    "The precisions to check on `device`: float32 and bfloat16 on a CPU (float16 is refused there); all three on a GPU, bfloat16 where the card has it."
+    "The precisions to check on `device`: float32 on a CPU, and bfloat16 unless it would emulate it (chapter 14; float16 is refused there); all three on a GPU, bfloat16 where the card has it."
     d = torch.device(device)
-    if d.type == "cpu": return ["float32", "bfloat16"]
+    if d.type == "cpu": return ["float32"] + (["bfloat16"] if native_bfloat16(d) is not False else [])
     return [p for p in PRECISIONS if p != "bfloat16" or d.type != "cuda" or torch.cuda.is_bf16_supported()]
 
 # %% ../nbs/15_gpu_check.ipynb #2de04219
@@ -208,7 +208,8 @@ def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_
     profile = profile or ("paper" if cuda else "tiny")
     t0 = time.time()
     report = {"machine": machine(device), "profile": profile, "quick": quick,
-              "left_out": [] if cuda else [f"{x}: this is a CPU" for x in CUDA_ONLY] + ([] if compile_on_cpu else ["compiled against eager: takes minutes on a CPU (--compile)"])}
+              "left_out": [] if cuda else [f"{x}: this is a CPU" for x in CUDA_ONLY] + ([] if compile_on_cpu else ["compiled against eager: takes minutes on a CPU (--compile)"])
+                          + ([] if "bfloat16" in precisions_on(device) else ["bfloat16: this CPU would emulate it (no AVX-512 BF16, AMX or Arm BF16; chapter 14)"])}
     den, _, wm_cfg = load_world_model()
     obs, act = breakout_windows(2 if quick else 8, 16)
     checks = []

@@ -30,7 +30,9 @@ def test_bench_cli_writes_json(tmp_path):
     assert res["env"]["steps_per_s"] > 0
     assert res["play"]["fps_1_steps"] > 0 and res["play"]["fps_3_steps"] > 0
     ref = res["reference_rates"]                       # the machine's own rates, and each part's share of the float32 convolution's
-    assert ref["conv3x3"]["bfloat16"] > 0 and ref["conv3x3"]["float32"] > 0 and ref["matmul"]["float32"] > 0
+    assert ref["conv3x3"]["float32"] > 0 and ref["matmul"]["float32"] > 0
+    assert ("bfloat16" in ref["conv3x3"]) == (res["native_bfloat16"] is not False)   # an emulated bfloat16 is not measured (a minute per product)
+    if "bfloat16" in ref["conv3x3"]: assert ref["conv3x3"]["bfloat16"] > 0
     for k in ("denoiser_train_step", "generate_b2", "rew_end_train_step", "actor_critic_update"):
         assert res[k]["share_of_conv"] == res[k]["flop_per_s"] / ref["conv3x3"]["float32"] > 0
     assert "| actor_critic_update |" in r.stderr       # the table of shares

@@ -112,7 +112,7 @@ def test_bfloat16_actor_critic_update_keeps_float32_weights(tmp_path):
     wm = WorldModelEnv(agent.denoiser.eval(), agent.rew_end_model.eval(), ds, cfg.sampler, 4, 5, seed=0)
     tr = Trainer(agent.actor_critic, actor_critic_loss_fn(DreamRollouts(agent.actor_critic, wm, seed=0), cfg.actor_critic_loss),
                  cfg.actor_critic_optim)
-    logs = [tr.step(None) for _ in range(3)]
+    logs = [tr.step(None) for _ in range(2)]          # a second update starts from the first one's weights (bfloat16 is emulated on AVX2 CPUs: 20-30 s each)
     assert all(torch.isfinite(torch.tensor(l["loss"])) for l in logs)
     assert all(p.dtype == torch.float32 for p in agent.parameters())
 
