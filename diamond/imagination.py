@@ -6,6 +6,8 @@
 __all__ = ['SHIPPED_WORLD_MODEL', 'dream_step', 'WorldModelEnv', 'load_world_model']
 
 # %% ../nbs/09_imagination.ipynb #f6607f2d
+import sys
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import torch
 from torch import Tensor
 
 from .atari import action_names
-from .compute import apply_compute
+from .compute import apply_compute, native_bfloat16
 from .config import SamplerConfig, config_from_dict
 from .data import EpisodeDataset, SegmentSampler, make_batch
 from .edm import Denoiser
@@ -93,8 +95,9 @@ class WorldModelEnv:
 #: The world model shipped with the kit (Breakout, `small` profile; how it was made: `diamond/assets/README.md`).
 SHIPPED_WORLD_MODEL = Path(str(resources.files("diamond")/"assets"/"breakout-small-world-model.pt"))
 
-def load_world_model(path: Path | str | None = None, device=None):
-    "(denoiser, reward/end model, config) saved by `python -m diamond.train_world_model`: a run folder, its `world_model.pt`, or None for the shipped one."
+def load_world_model(path: Path | str | None = None, device=None, precision: str | None = None):
+    """(denoiser, reward/end model, config) saved by `python -m diamond.train_world_model`: a run folder, its `world_model.pt`, or None for the shipped one.
+    The networks compute in `precision`; None: as the saved config says, except that a bfloat16 model on a device that would emulate bfloat16 (chapter 14) computes in float32, and says so."""
     path = Path(path) if path is not None else SHIPPED_WORLD_MODEL
     if path.is_dir(): path = path/"checkpoints"/"world_model.pt"
     if not path.is_file(): raise FileNotFoundError(f"{path}: no world model here (train one with python -m diamond.train_world_model)")
@@ -103,4 +106,10 @@ def load_world_model(path: Path | str | None = None, device=None):
     cfg = config_from_dict(state["config"]); A = len(action_names(cfg.game))
     den, rew = Denoiser(cfg.denoiser, A), RewEndModel(cfg.rew_end, A)
     den.load_state_dict(state["denoiser"]); rew.load_state_dict(state["rew_end"])
+    saved = {cfg.compute.precision_of(), cfg.compute.precision_of("rew_end")}
+    if precision is None and "bfloat16" in saved and native_bfloat16(device or "cpu") is False:
+        precision = "float32"
+        print(f"diamond: {path.name} was trained in bfloat16, which this CPU would emulate (chapter 14); it computes in float32 "
+              "(load_world_model(..., precision='bfloat16') to keep bfloat16)", file=sys.stderr)
+    if precision is not None: cfg = replace(cfg, compute=replace(cfg.compute, precision=precision, rew_end_precision=""))
     return (*(apply_compute(m, cfg.compute).to(device or "cpu").eval() for m in (den, rew)), cfg)
