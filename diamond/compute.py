@@ -44,7 +44,7 @@ def native_bfloat16(device) -> bool | None:
 def warn_if_emulated(precision: str, device_type: str) -> None:
     "Warn (once per process and device type) when `precision` is bfloat16 on a CPU that would emulate it."
     if precision != "bfloat16" or device_type != "cpu" or native_bfloat16("cpu") is not False: return
-    cpu = f"{getattr(torch.cpu, 'get_capabilities')().get('cpu_name', 'this CPU')}, {torch.backends.cpu.get_cpu_capability()}"
+    cpu = f"{torch.cpu.get_capabilities().get('cpu_name', 'this CPU')}, {torch.backends.cpu.get_cpu_capability()}"
     warnings.warn(f"compute.precision=bfloat16 on a CPU without bfloat16 instructions ({cpu}: no AVX-512 BF16, AMX or Arm BF16): "
                   "bfloat16 is emulated here, and slower than float32 (AVX2 alone: a tiny denoiser update 2.3-2.6 s against 0.27 s). "
                   "Use compute.precision=float32 on this machine", RuntimeWarning, stacklevel=3)

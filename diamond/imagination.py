@@ -109,7 +109,7 @@ def load_world_model(path: Path | str | None = None, device=None, precision: str
     saved = {cfg.compute.precision_of(), cfg.compute.precision_of("rew_end")}
     if precision is None and "bfloat16" in saved and native_bfloat16(device or "cpu") is False:
         precision = "float32"
-        print(f"diamond: {path.name} was trained in bfloat16, which this CPU would emulate (chapter 14); it computes in float32 "
+        print(f"diamond: {path.name} was trained in bfloat16, which {device or 'cpu'} would emulate (chapter 14); it computes in float32 "
               "(load_world_model(..., precision='bfloat16') to keep bfloat16)", file=sys.stderr)
     if precision is not None: cfg = replace(cfg, compute=replace(cfg.compute, precision=precision, rew_end_precision=""))
     return (*(apply_compute(m, cfg.compute).to(device or "cpu").eval() for m in (den, rew)), cfg)
