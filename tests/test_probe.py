@@ -7,7 +7,7 @@ from pathlib import Path
 from diamond.bench import _fake_dataset
 from diamond.checkpoints import save_official
 from diamond.config import make_config, save_config
-from diamond.probe import summarise
+from diamond.probe import main as probe_main, summarise
 from diamond.loop import Agent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +17,14 @@ SMALL = {"world_model_env.batch_size": 2, "actor_critic_optim.batch_size": 2, "w
 
 def run_cli(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "diamond.probe", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def refused(capsys, *args) -> str:
+    "What `python -m diamond.probe ARGS` says on stderr, asserting that it exits 2; called in this process (refusals need no fresh interpreter)."
+    code = probe_main([str(a) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2, (args, err)
+    return err
 
 
 def fake_run(tmp_path, *extra_checkpoints):
@@ -35,7 +43,7 @@ def test_summary_compares_first_and_last_fifth():
     assert (s["window"], s["first_mean"], s["last_mean"], s["change"]) == (5, 1.0, 0.0, -1.0)
 
 
-def test_probe_cli_on_a_run(tmp_path):
+def test_probe_cli_on_a_run(tmp_path, capsys, monkeypatch):
     run = fake_run(tmp_path)
     p = run_cli(str(run), "--updates", "4", "--no-progress")
     assert p.returncode == 0, p.stderr
@@ -45,35 +53,35 @@ def test_probe_cli_on_a_run(tmp_path):
     before = sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*"))
     for bad, why in [(["--updates", "0"], "at least one update"), ([], "is not empty"), (["--game", "Pong", "--out", str(tmp_path / "o")], "not Pong"),
                      (["--dataset", str(tmp_path / "none"), "--out", str(tmp_path / "o")], "holds no episodes")]:
-        p = run_cli(str(run), *bad)
-        assert p.returncode == 2 and why in p.stderr, (bad, p.stderr)
+        err = refused(capsys, run, *bad)
+        assert why in err, (bad, err)
     assert sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*")) == before
     assert not (tmp_path / "o").exists()
     # a checkpoint outside a kit run (the authors' layout) needs its game and episodes (and here its config); the probe goes to ./probe-seed<S>
     lone, here = tmp_path / "lone" / "Breakout.pt", tmp_path / "here"
     lone.parent.mkdir(); here.mkdir()
     lone.write_bytes((run / "checkpoints" / "agent.pt").read_bytes())
-    p = run_cli(str(lone), "--updates", "1", "--no-progress", cwd=here)
-    assert p.returncode == 2 and "--dataset DIR" in p.stderr
+    monkeypatch.chdir(here)
+    assert "--dataset DIR" in refused(capsys, lone, "--updates", "1", "--no-progress")
+    monkeypatch.undo()
     p = run_cli(str(lone), "--game", "Breakout", "--dataset", str(run / "dataset" / "train"), "--config", str(run / "config.json"),
                 "--updates", "1", "--no-progress", cwd=here)
     assert p.returncode == 0, p.stderr
     assert len((here / "probe-seed0" / "probe.jsonl").read_text().splitlines()) == 1
 
 
-def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path):
+def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path, capsys):
     run = fake_run(tmp_path, "state.pt.bk")          # state.pt.bk stands in for the epoch before
     p = run_cli(str(run), "--swap", str(run / "checkpoints" / "state.pt.bk"), "--dreams", "2", "--no-progress")
     assert p.returncode == 0, p.stderr
     rows = json.loads((run / "swap-seed0" / "swap.json").read_text())
     assert len(rows) == 8 and {r["denoiser"] for r in rows} == {"this", "other"} and "reward/end" in p.stdout
-    p = run_cli(str(run), "--swap", str(run / "checkpoints" / "state.pt.bk"), "--dreams", "2")
-    assert p.returncode == 2 and "is not empty" in p.stderr                   # the first result stays
-    p = run_cli(str(run), "--swap", str(tmp_path / "missing.pt"), "--out", str(tmp_path / "o"))
-    assert p.returncode == 2 and not (tmp_path / "o").exists()
+    assert "is not empty" in refused(capsys, run, "--swap", run / "checkpoints" / "state.pt.bk", "--dreams", "2")   # the first result stays
+    refused(capsys, run, "--swap", tmp_path / "missing.pt", "--out", tmp_path / "o")
+    assert not (tmp_path / "o").exists()
 
 
-def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path):
+def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path, capsys):
     run = fake_run(tmp_path)
     p = run_cli(str(run), "--actions", "--dreams", "2", "--real-chunks", "50", "--no-progress")
     assert p.returncode == 0, p.stderr
@@ -81,7 +89,6 @@ def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path):
     assert [r["action"] for r in rows] == ["NOOP", "FIRE", "RIGHT", "LEFT", "uniform"] and "dream" in p.stdout and "±" in p.stdout
     assert all(r["dream_chunks"] == 4 and r["real_chunks"] == 50 and r["real_sem"] >= 0 for r in rows)
     assert rows[-1]["real"] > 0                  # from a uniform player's states, a uniform player scores within 15 steps
-    p = run_cli(str(run), "--actions", "--real-chunks", "0", "--out", str(tmp_path / "o"))
-    assert p.returncode == 2 and "--real-chunks 0" in p.stderr and not (tmp_path / "o").exists()
-    p = run_cli(str(run), "--actions", "--denoising-steps", "0", "--out", str(tmp_path / "o"))
-    assert p.returncode == 2 and "--denoising-steps 0" in p.stderr and not (tmp_path / "o").exists()
+    assert "--real-chunks 0" in refused(capsys, run, "--actions", "--real-chunks", "0", "--out", tmp_path / "o")
+    assert "--denoising-steps 0" in refused(capsys, run, "--actions", "--denoising-steps", "0", "--out", tmp_path / "o")
+    assert not (tmp_path / "o").exists()
