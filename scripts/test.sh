@@ -27,5 +27,5 @@ fi
 echo "== nbdev-test: every chapter runs (cells flagged slow or gpu are skipped)"
 nbdev-test --n-workers 2
 
-echo "== pytest: the test files side by side, one process per core (at most 4), one thread each (settings.ini test_threads)"
-python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile
+echo "== pytest: the test files side by side, one process per core (at most 4), one thread each (settings.ini test_threads); tests marked slow are left out (pytest -m slow runs them)"
+python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile -m "not slow"
