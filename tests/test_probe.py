@@ -19,14 +19,6 @@ def run_cli(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "diamond.probe", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
-def refused(capsys, *args) -> str:
-    "What `python -m diamond.probe ARGS` says on stderr, asserting that it exits 2; called in this process (refusals need no fresh interpreter)."
-    code = probe_main([str(a) for a in args])
-    err = capsys.readouterr().err
-    assert code == 2, (args, err)
-    return err
-
-
 def fake_run(tmp_path, *extra_checkpoints):
     "A kit run folder with a fresh tiny agent (and copies of it under `extra_checkpoints` names) and a few random episodes."
     run = tmp_path / "run"
@@ -43,7 +35,7 @@ def test_summary_compares_first_and_last_fifth():
     assert (s["window"], s["first_mean"], s["last_mean"], s["change"]) == (5, 1.0, 0.0, -1.0)
 
 
-def test_probe_cli_on_a_run(tmp_path, capsys, monkeypatch):
+def test_probe_cli_on_a_run(tmp_path, refused, monkeypatch):
     run = fake_run(tmp_path)
     p = run_cli(str(run), "--updates", "4", "--no-progress")
     assert p.returncode == 0, p.stderr
@@ -53,7 +45,7 @@ def test_probe_cli_on_a_run(tmp_path, capsys, monkeypatch):
     before = sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*"))
     for bad, why in [(["--updates", "0"], "at least one update"), ([], "is not empty"), (["--game", "Pong", "--out", str(tmp_path / "o")], "not Pong"),
                      (["--dataset", str(tmp_path / "none"), "--out", str(tmp_path / "o")], "holds no episodes")]:
-        err = refused(capsys, run, *bad)
+        err = refused(probe_main, run, *bad)
         assert why in err, (bad, err)
     assert sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*")) == before
     assert not (tmp_path / "o").exists()
@@ -62,7 +54,7 @@ def test_probe_cli_on_a_run(tmp_path, capsys, monkeypatch):
     lone.parent.mkdir(); here.mkdir()
     lone.write_bytes((run / "checkpoints" / "agent.pt").read_bytes())
     monkeypatch.chdir(here)
-    assert "--dataset DIR" in refused(capsys, lone, "--updates", "1", "--no-progress")
+    assert "--dataset DIR" in refused(probe_main, lone, "--updates", "1", "--no-progress")
     monkeypatch.undo()
     p = run_cli(str(lone), "--game", "Breakout", "--dataset", str(run / "dataset" / "train"), "--config", str(run / "config.json"),
                 "--updates", "1", "--no-progress", cwd=here)
@@ -70,18 +62,18 @@ def test_probe_cli_on_a_run(tmp_path, capsys, monkeypatch):
     assert len((here / "probe-seed0" / "probe.jsonl").read_text().splitlines()) == 1
 
 
-def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path, capsys):
+def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path, refused):
     run = fake_run(tmp_path, "state.pt.bk")          # state.pt.bk stands in for the epoch before
     p = run_cli(str(run), "--swap", str(run / "checkpoints" / "state.pt.bk"), "--dreams", "2", "--no-progress")
     assert p.returncode == 0, p.stderr
     rows = json.loads((run / "swap-seed0" / "swap.json").read_text())
     assert len(rows) == 8 and {r["denoiser"] for r in rows} == {"this", "other"} and "reward/end" in p.stdout
-    assert "is not empty" in refused(capsys, run, "--swap", run / "checkpoints" / "state.pt.bk", "--dreams", "2")   # the first result stays
-    refused(capsys, run, "--swap", tmp_path / "missing.pt", "--out", tmp_path / "o")
+    assert "is not empty" in refused(probe_main, run, "--swap", run / "checkpoints" / "state.pt.bk", "--dreams", "2")   # the first result stays
+    refused(probe_main, run, "--swap", tmp_path / "missing.pt", "--out", tmp_path / "o")
     assert not (tmp_path / "o").exists()
 
 
-def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path, capsys):
+def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path, refused):
     run = fake_run(tmp_path)
     p = run_cli(str(run), "--actions", "--dreams", "2", "--real-chunks", "50", "--no-progress")
     assert p.returncode == 0, p.stderr
@@ -89,6 +81,6 @@ def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path, 
     assert [r["action"] for r in rows] == ["NOOP", "FIRE", "RIGHT", "LEFT", "uniform"] and "dream" in p.stdout and "±" in p.stdout
     assert all(r["dream_chunks"] == 4 and r["real_chunks"] == 50 and r["real_sem"] >= 0 for r in rows)
     assert rows[-1]["real"] > 0                  # from a uniform player's states, a uniform player scores within 15 steps
-    assert "--real-chunks 0" in refused(capsys, run, "--actions", "--real-chunks", "0", "--out", tmp_path / "o")
-    assert "--denoising-steps 0" in refused(capsys, run, "--actions", "--denoising-steps", "0", "--out", tmp_path / "o")
+    assert "--real-chunks 0" in refused(probe_main, run, "--actions", "--real-chunks", "0", "--out", tmp_path / "o")
+    assert "--denoising-steps 0" in refused(probe_main, run, "--actions", "--denoising-steps", "0", "--out", tmp_path / "o")
     assert not (tmp_path / "o").exists()

@@ -220,15 +220,6 @@ def train_cli(run_dir, *extra, crash=None):
     return subprocess.run([sys.executable, str(KILLABLE), crash or "-", *args], env=env, capture_output=True, text=True, timeout=600)
 
 
-def train_refused(capsys, run_dir, *extra) -> str:
-    "What `python -m diamond.train --run-dir RUN_DIR ...` says on stderr, asserting that it exits 2; called in this process (refusals need no fresh interpreter)."
-    try: code = train_main(["--run-dir", str(run_dir), "--no-progress", *extra])
-    except SystemExit as e: code = e.code                                   # argparse's own refusals
-    err = capsys.readouterr().err
-    assert code == 2, (extra, err)
-    return err
-
-
 def smoke_args(seed=3):
     return ["--profile", "tiny", "--seed", str(seed), "--game", "Breakout"] + [f"--set={k}={json.dumps(v)}" for k, v in SMOKE_OVERRIDES.items()]
 
@@ -306,20 +297,20 @@ def listing(path):
     (["--profile", "tiny", "--set", "training.num_steps_total=-100"], "num_steps_total"),
     (["--profile", "tiny", "--set", "training.first_epoch_min_steps=-1"], "first_epoch_min_steps"),
 ])
-def test_bad_arguments_write_nothing(tmp_path, capsys, args, message):
-    err = train_refused(capsys, tmp_path / "new", *args)
+def test_bad_arguments_write_nothing(tmp_path, refused, args, message):
+    err = refused(train_main, "--run-dir", tmp_path / "new", *args)
     assert message in err, err
     assert not (tmp_path / "new").exists()
 
 
-def test_a_folder_of_another_run_is_refused_untouched(tmp_path, capsys):
+def test_a_folder_of_another_run_is_refused_untouched(tmp_path, refused):
     run = tmp_path / "run"
     save_config(smoke_config(seed=3), run / "config.json")
     (run / "dataset" / "train").mkdir(parents=True)
     before = listing(run)
-    err = train_refused(capsys, run, "--resume", *smoke_args(seed=4))       # another seed
+    err = refused(train_main, "--run-dir", run, "--resume", *smoke_args(seed=4))       # another seed
     assert "another config" in err and "seed" in err
-    assert "already holds a run" in train_refused(capsys, run, *smoke_args(seed=3))   # not a resume: refuses to overwrite
+    assert "already holds a run" in refused(train_main, "--run-dir", run, *smoke_args(seed=3))   # not a resume: refuses to overwrite
     assert listing(run) == before
     (tmp_path / "junk").mkdir(); (tmp_path / "junk" / "notes.txt").write_text("mine")
     with pytest.raises(RunError, match="not empty"): AgentTrainer(smoke_config(), tmp_path / "junk")
