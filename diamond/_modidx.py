@@ -268,6 +268,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'diamond.ddpm.ddpm_loss': ('ddpm.html#ddpm_loss', 'diamond/ddpm.py'),
                               'diamond.ddpm.ddpm_loss_fn': ('ddpm.html#ddpm_loss_fn', 'diamond/ddpm.py'),
                               'diamond.ddpm.ddpm_sample': ('ddpm.html#ddpm_sample', 'diamond/ddpm.py'),
+                              'diamond.ddpm.ddpm_step_weights': ('ddpm.html#ddpm_step_weights', 'diamond/ddpm.py'),
                               'diamond.ddpm.ddpm_timesteps': ('ddpm.html#ddpm_timesteps', 'diamond/ddpm.py'),
                               'diamond.ddpm.ddpm_window_loss': ('ddpm.html#ddpm_window_loss', 'diamond/ddpm.py'),
                               'diamond.ddpm.gaussian_eps': ('ddpm.html#gaussian_eps', 'diamond/ddpm.py'),
