@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from .atari import ATARI_100K_GAMES, action_names, check_game
 from .config import Config, ConfigError, atomic_write, load_config, make_config, settings
-from .loop import Agent
+from .agent import Agent
 
 # %% ../nbs/12_checkpoints.ipynb #d5b5bae8
 OFFICIAL_URL = "https://huggingface.co/eloialonso/diamond/resolve/main/atari_100k/models/{game}.pt"

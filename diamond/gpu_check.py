@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TOLERANCE', 'CUDA_ONLY', 'machine', 'precisions_on', 'breakout_windows', 'denoiser_inputs', 'agreement',
            'compiled_agreement', 'bench_variants', 'project_run', 'real_run', 'gpu_check', 'report_markdown',
-           'write_report', 'main']
+           'write_report', 'positive_seconds', 'main']
 
 # %% ../nbs/15_gpu_check.ipynb #bf6b0665
 import argparse
@@ -24,9 +24,11 @@ import numpy as np
 import torch
 
 from .atari import make_env
+from .cli import EXIT_DONE, EXIT_FAILED, Once, Refused, command, device_name, folder, parser, profile_name
 from .compute import apply_compute, computing_in, native_bfloat16
 from .config import PRECISIONS, Config, atomic_write, configure_torch, in_notebook, make_config, write_json
 from .data import frames_to_chw, frames_to_float
+from .profiles import PROFILES
 from .world_model import pixel_error, rollout
 
 # %% ../nbs/15_gpu_check.ipynb #f0ed676c
@@ -279,22 +281,36 @@ def write_report(report: dict, out_dir: Path | str) -> tuple[Path, Path]:
     return write_json(out_dir/"gpu_check.json", report), atomic_write(out_dir/"gpu_check.md", lambda f: f.write(report_markdown(report)), mode="w")
 
 # %% ../nbs/15_gpu_check.ipynb #641f5d38
+def positive_seconds(v: str) -> float:
+    "An argparse type: a number of seconds > 0."
+    try: s = float(v)
+    except ValueError: raise argparse.ArgumentTypeError(f"{v!r} is not a number of seconds") from None
+    if not s > 0: raise argparse.ArgumentTypeError(f"{s} seconds: give a time > 0")
+    return s
+
+@command
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m diamond.gpu_check",
-                                description="Check the kit on this machine's GPU (or its CPU, minus the CUDA parts): agreement, speed, a projected run, a real run.")
-    p.add_argument("--out", type=Path, required=True, help="folder for gpu_check.json and gpu_check.md")
-    p.add_argument("--device", default=None, help="cuda, cuda:N, cpu, ... (default: settings.ini, auto: CUDA, then MPS, then CPU)")
-    p.add_argument("--profile", default=None, help="the profile benchmarked, projected and run (default: paper on a GPU, tiny on a CPU)")
-    p.add_argument("--run-seconds", type=float, default=120, help="how long the real run goes (default 120)")
-    p.add_argument("--bench-budget", type=float, default=240, help="seconds after which no further benchmark variant starts (default 240)")
+    p = parser("gpu-check", "Check the kit on this machine's GPU (or its CPU, minus the CUDA parts): agreement, speed, "
+                            "a projected run, a real run.")
+    p.add_argument("--out", type=folder, required=True, action=Once, help="folder for gpu_check.json and gpu_check.md")
+    p.add_argument("--device", type=device_name, default=None, action=Once,
+                   help="cuda, cuda:N, cpu, ... (default: settings.ini, auto: CUDA, then MPS, then CPU)")
+    p.add_argument("--profile", type=profile_name(), default=None, action=Once,
+                   help=f"the profile benchmarked, projected and run: {' | '.join(PROFILES)} (default: paper on a GPU, tiny "
+                        "on a CPU)")
+    p.add_argument("--run-seconds", type=positive_seconds, default=120, action=Once, help="how long the real run goes (default 120)")
+    p.add_argument("--bench-budget", type=positive_seconds, default=240, action=Once,
+                   help="seconds after which no further benchmark variant starts (default 240)")
     p.add_argument("--compile", action="store_true", help="on a CPU, also check and time compilation (minutes)")
-    p.add_argument("--quick", action="store_true", help="the test's CPU mode: 2 dream windows, one precision benchmarked in batches of 8, 12 s of real run")
+    p.add_argument("--quick", action="store_true",
+                   help="the test's CPU mode: 2 dream windows, one precision benchmarked in batches of 8, 12 s of real run")
     a = p.parse_args(argv)
     if a.device is not None and a.device.startswith("cuda") and not torch.cuda.is_available():
-        p.error(f"--device {a.device}: this torch ({torch.__version__}) sees no CUDA GPU; leave --device out to check the CPU")
+        raise Refused(f"--device {a.device}: this torch ({torch.__version__}) sees no CUDA GPU; leave --device out to check the CPU")
     report = gpu_check(a.device, a.profile, a.quick, a.run_seconds, a.bench_budget, a.compile)
     js, md = write_report(report, a.out)
-    print(md.read_text()); print(f"written: {js}, {md}")
-    return 0 if report["ok"] else 1
+    print(md.read_text())
+    print(f"written: {js}, {md}")
+    return EXIT_DONE if report["ok"] else EXIT_FAILED
 
 if __name__ == "__main__" and not in_notebook(): sys.exit(main())

@@ -18,7 +18,7 @@ from rliable import metrics as rly_metrics
 
 from .atari import ATARI_100K_GAMES
 from .config import settings
-from .evaluate import human_normalised, reference_scores
+from .agent import human_normalised, reference_scores
 
 # %% ../nbs/22_atari100k_report.ipynb #dd017568
 PUBLISHED = ("DIAMOND", "IRIS", "SimPLe")

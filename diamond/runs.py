@@ -57,17 +57,20 @@ class RunFolder:
     @property
     def finished(self) -> bool: return (self.path/"run_is_over").exists()
 
-    def check(self, cfg: Config, resume: bool) -> None:
-        "Refuse, before anything is written, a folder that cannot hold this run as asked."
+    def check(self, cfg: Config | None, resume: bool, may_hold: tuple[str, ...] = ()) -> None:
+        "Refuse, before anything is written, a folder that cannot hold this run as asked (`cfg=None`: a bare resume)."
         d = self.path
-        if self.finished: raise RunFinished(f"{d} holds a finished run (see {d/'results.json'}); choose another run folder to train again")
+        if d.exists() and not d.is_dir(): raise RunError(f"{d} is a file, not a run folder: choose a folder's path")
+        if self.finished:
+            raise RunFinished(f"{d} holds a finished run (see {d/'results.json'}); choose another run folder to train again")
         if (d/"config.json").exists():
             if not resume: raise RunError(f"{d} already holds a run: resume it (--resume) or choose another run folder")
-            diff = [k for k in config_diff(load_config(d/"config.json"), cfg) if k not in SPEED_ONLY_FIELDS]   # speed options may change
+            diff = [k for k in config_diff(load_config(d/"config.json"), cfg) if k not in SPEED_ONLY_FIELDS] if cfg else []
             if diff: raise RunError(f"{d} belongs to another config (it differs in {', '.join(diff[:6])}); "
                                     f"resume with the run's own config.json or choose another run folder")
         elif resume: raise RunError(f"nothing to resume in {d}: it has no config.json")
-        elif d.exists() and any(p.name != ".config.json.tmp" for p in d.iterdir()):   # that one: a start killed while writing its config
+        elif d.exists() and any(p.name not in (".config.json.tmp", *may_hold) for p in d.iterdir()):
+            # .config.json.tmp: a start killed while writing its config; `may_hold`: what a run may find there (a dataset)
             raise RunError(f"{d} is not empty and holds no run; choose an empty or new run folder")
 
     def create(self, cfg: Config) -> None:

@@ -12,8 +12,7 @@ from diamond.checkpoints import (CheckpointError, download_official, load_agent,
                                  state_problems)
 from diamond.config import make_config, save_config
 from diamond.data import EpisodeDataset
-from diamond.evaluate import human_normalised, reference_scores
-from diamond.loop import Agent
+from diamond.agent import Agent, human_normalised, reference_scores
 
 OFFICIAL = Path(__file__).parent / "data" / "official-state-dict.tsv"
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,6 +176,6 @@ def test_evaluate_cli_plays_a_kit_checkpoint(tmp_path):
     p = run_cli("--checkpoint", str(run), "--episodes", "1", "--save-episodes", str(kept))
     assert p.returncode == 2 and "already holds 3 episodes" in p.stderr
     assert sorted(q.relative_to(kept) for q in kept.rglob("*")) == before
-    for bad, why in [(["--game", "Breakout2"], "Breakout2"), (["--episodes", "0"], "at least one"), (["--game", "Pong"], "not Pong")]:
+    for bad, why in [(["--game", "Breakout2"], "Breakout2"), (["--episodes", "0"], "below 1"), (["--game", "Pong"], "not Pong")]:
         p = run_cli("--checkpoint", str(run), *bad)
         assert p.returncode == 2 and why in p.stderr, (bad, p.stderr)

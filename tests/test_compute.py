@@ -7,14 +7,15 @@ import pytest
 import torch
 
 from diamond.actor_critic import DreamRollouts, actor_critic_loss_fn
-from diamond.bench import _fake_dataset
+from diamond.bench import random_dataset
 from diamond.compute import apply_compute, autocast, computing_in
 from diamond.config import ComputeConfig, ConfigError, make_config, save_config
 from diamond.edm import denoiser_window_loss
 from diamond.imagination import WorldModelEnv
 from diamond.reward_end import RewEndModel
 from diamond.sampler import generate_next_obs
-from diamond.loop import Agent, AgentTrainer
+from diamond.agent import Agent
+from diamond.loop import AgentTrainer
 from diamond.runs import RunError, RunFolder
 from diamond.optim import Trainer
 
@@ -108,7 +109,7 @@ def test_bfloat16_computes_in_bfloat16_and_returns_float32(gen):
 def test_bfloat16_actor_critic_update_keeps_float32_weights(tmp_path):
     cfg = make_config("tiny", {"compute.precision": "bfloat16"})
     agent = Agent(cfg, 4)
-    ds = _fake_dataset(tmp_path / "ds", 4, episodes=3, length=30)
+    ds = random_dataset(tmp_path / "ds", 4, episodes=3, length=30)
     wm = WorldModelEnv(agent.denoiser.eval(), agent.rew_end_model.eval(), ds, cfg.sampler, 4, 5, seed=0)
     tr = Trainer(agent.actor_critic, actor_critic_loss_fn(DreamRollouts(agent.actor_critic, wm, seed=0), cfg.actor_critic_loss),
                  cfg.actor_critic_optim)

@@ -9,6 +9,7 @@ import pytest
 
 from diamond.config import ConfigError
 from diamond.main import ChapterFailed, MAIN_CHAPTERS, run_chapters
+from diamond.runs import RunError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {"edm_conditioners.png", "edm_sigma_histogram.png", "unet_parameters.png", "sampler_schedules.png",
@@ -72,13 +73,13 @@ def test_bad_arguments_fail_before_anything_is_written(tmp_path):
     assert not (tmp_path / "run").exists()
     r = subprocess.run([sys.executable, "-m", "diamond.main", "--profile", "huge", "--run-dir", str(tmp_path / "r2")],
                        cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 1 and "unknown profile 'huge'" in r.stderr and not (tmp_path / "r2").exists()
+    assert r.returncode == 2 and "'huge' is not a profile" in r.stderr and not (tmp_path / "r2").exists()
 
 
 def test_a_run_folder_of_another_config_is_refused(tmp_path):
     run = tmp_path / "run"
     run_chapters(run, ["01_edm"], profile="tiny", progress=False)
     before = sorted((p.name, p.stat().st_mtime_ns) for p in run.iterdir())
-    with pytest.raises(ConfigError, match="another config.*seed"):
+    with pytest.raises(RunError, match="another config.*seed"):
         run_chapters(run, ["01_edm"], profile="tiny", seed=5, progress=False)
     assert sorted((p.name, p.stat().st_mtime_ns) for p in run.iterdir()) == before

@@ -6,12 +6,13 @@ import torch
 
 from diamond.actor_critic import ActorCritic, DreamRollouts
 from diamond.atari import make_env
-from diamond.bench import _fake_dataset
+from diamond.bench import random_dataset
 from diamond.config import PARITY_AUTHORS, ConfigError, make_config
 from diamond.edm import Denoiser
 from diamond.imagination import WorldModelEnv
 from diamond.reward_end import RewEndModel
-from diamond.loop import SMOKE_OVERRIDES, AgentTrainer, diamond_loop
+from diamond.loop import AgentTrainer, diamond_loop
+from diamond.profiles import SMOKE_OVERRIDES
 
 BREAKOUT_LIVES_RAM = 57      # the emulator's RAM byte that holds Breakout's lives (found by diffing RAM at each life lost)
 
@@ -81,7 +82,7 @@ def preload_env(tmp_path, preload_batches: int):
     cfg = make_config("tiny")
     torch.manual_seed(0)
     den, rew = Denoiser(cfg.denoiser, 4).eval(), RewEndModel(cfg.rew_end, 4).eval()
-    wm = WorldModelEnv(den, rew, _fake_dataset(tmp_path / f"ds{preload_batches}", 4), cfg.sampler, batch_size=2, seed=0,
+    wm = WorldModelEnv(den, rew, random_dataset(tmp_path / f"ds{preload_batches}", 4), cfg.sampler, batch_size=2, seed=0,
                        preload_batches=preload_batches)
     return wm, rew
 

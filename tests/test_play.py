@@ -10,7 +10,7 @@ from diamond.data import Collector, EpisodeDataset
 from diamond.edm import Denoiser
 from diamond.play import PlaySession, action_for_keys, entropy_bits, load_play_models
 from diamond.reward_end import RewEndModel
-from diamond.loop import Agent
+from diamond.agent import Agent
 from test_checkpoints import synthetic_official
 
 

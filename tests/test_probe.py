@@ -4,11 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from diamond.bench import _fake_dataset
+from diamond.bench import random_dataset
 from diamond.checkpoints import save_official
 from diamond.config import make_config, save_config
 from diamond.probe import main as probe_main, summarise
-from diamond.loop import Agent
+from diamond.agent import Agent
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"world_model_env.batch_size": 2, "actor_critic_optim.batch_size": 2, "world_model_env.horizon": 3,
@@ -25,7 +25,7 @@ def fake_run(tmp_path, *extra_checkpoints):
     cfg = make_config("tiny", SMALL)
     save_config(cfg, run / "config.json")
     for name in ("agent.pt", *extra_checkpoints): save_official(Agent(cfg, 4), run / "checkpoints" / name)
-    _fake_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
+    random_dataset(run / "dataset" / "train", 4, episodes=3, length=30)
     return run
 
 
@@ -43,8 +43,8 @@ def test_probe_cli_on_a_run(tmp_path, refused, monkeypatch):
     assert len((out / "probe.jsonl").read_text().splitlines()) == 4 and (out / "probe.png").exists()
     assert json.loads((out / "summary.json").read_text())["game"] == "Breakout" and "imagined reward" in p.stdout
     before = sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*"))
-    for bad, why in [(["--updates", "0"], "at least one update"), ([], "is not empty"), (["--game", "Pong", "--out", str(tmp_path / "o")], "not Pong"),
-                     (["--dataset", str(tmp_path / "none"), "--out", str(tmp_path / "o")], "holds no episodes")]:
+    for bad, why in [(["--updates", "0"], "below 1"), ([], "is not empty"), (["--game", "Pong", "--out", str(tmp_path / "o")], "not Pong"),
+                     (["--dataset", str(tmp_path / "none"), "--out", str(tmp_path / "o")], "does not exist")]:
         err = refused(probe_main, run, *bad)
         assert why in err, (bad, err)
     assert sorted((q, q.stat().st_mtime_ns) for q in out.rglob("*")) == before
@@ -81,6 +81,6 @@ def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path, 
     assert [r["action"] for r in rows] == ["NOOP", "FIRE", "RIGHT", "LEFT", "uniform"] and "dream" in p.stdout and "±" in p.stdout
     assert all(r["dream_chunks"] == 4 and r["real_chunks"] == 50 and r["real_sem"] >= 0 for r in rows)
     assert rows[-1]["real"] > 0                  # from a uniform player's states, a uniform player scores within 15 steps
-    assert "--real-chunks 0" in refused(probe_main, run, "--actions", "--real-chunks", "0", "--out", tmp_path / "o")
-    assert "--denoising-steps 0" in refused(probe_main, run, "--actions", "--denoising-steps", "0", "--out", tmp_path / "o")
+    assert "below 1" in refused(probe_main, run, "--actions", "--real-chunks", "0", "--out", tmp_path / "o")
+    assert "below 1" in refused(probe_main, run, "--actions", "--denoising-steps", "0", "--out", tmp_path / "o")
     assert not (tmp_path / "o").exists()

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from diamond.evaluate import human_normalised, reference_scores
+from diamond.agent import human_normalised, reference_scores
 from diamond.report import aggregates, collect_runs, hns_matrix, kit_matrix, per_game_table
 
 

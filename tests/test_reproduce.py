@@ -98,7 +98,7 @@ def test_a_failed_run_is_reported_with_its_cell_and_the_batch_goes_on(tmp_path):
     (["--seeds", "0", "-3"], "non-negative"),
     (["--seeds", "1", "1"], "distinct"),
     (["--seeds", "one"], "integers"),
-    (["--profile", "huge"], "unknown profile"),
+    (["--profile", "huge"], "not a profile"),
     (["--set", "training.num_steps_total=-1"], "num_steps_total"),
     (["--param", "horizon=5"], "11_agent has no parameter horizon"),
 ])

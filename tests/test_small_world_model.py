@@ -80,7 +80,8 @@ def test_shipped_reward_model_finds_rewards(held_out):
 
 
 def test_pretrained_agent_starts_from_the_shipped_world_model(tmp_path):
-    from diamond.loop import SMOKE_OVERRIDES, AgentTrainer
+    from diamond.loop import AgentTrainer
+    from diamond.profiles import SMOKE_OVERRIDES
     cfg = make_config("small-agent-pretrained", SMOKE_OVERRIDES, game="Breakout")
     assert cfg.training.init_world_model == "shipped" and cfg.denoiser_optim.lr == 1e-4   # goes on learning at the paper's rate
     tr = AgentTrainer(cfg, tmp_path / "run", progress=False)

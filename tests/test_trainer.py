@@ -13,7 +13,8 @@ import torch
 from diamond.actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_loss, lambda_returns
 from diamond.config import ConfigError, make_config, save_config
 from diamond.data import EpisodeDataset
-from diamond.loop import AgentTrainer, SMOKE_OVERRIDES, collect_epochs
+from diamond.loop import AgentTrainer, collect_epochs
+from diamond.profiles import SMOKE_OVERRIDES
 from diamond.runs import CURVE_SLICES, RunError, RunFinished, RunFolder
 from diamond.train import main as train_main
 from diamond.unet import count_parameters
