@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
-# All tests: set up .venv; check that nbdev-clean and nbdev-export change nothing (notebooks
-# clean, package in sync with them); run every notebook with nbdev-test; run pytest.
+# The tests, in tiers:
+#   bash scripts/test.sh           the test command (CI): notebooks and package in sync, every chapter runs
+#                                  (cells flagged slow or gpu skipped), then pytest without the slow checks
+#   bash scripts/test.sh --unit    the unit tier alone: pytest without integration and slow tests (about a minute)
+#   bash scripts/test.sh --full    everything: the test command, then the chapters' slow cells and the slow tests
+# Each sets up .venv first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tier=default
+case "${1:-}" in
+  "") ;;
+  --unit) tier=unit ;;
+  --full) tier=full ;;
+  -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+  *) echo "error: unknown option '$1'; give --unit, --full or nothing (--help says what each runs)" >&2; exit 2 ;;
+esac
 bash scripts/setup.sh
-bash scripts/setup_browser.sh   # Chromium for the play chapter's browser test
 export PATH="$PWD/.venv/bin:$PATH"
+PYTEST=(python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile)
+
+if [ "$tier" = unit ]; then
+  echo "== pytest, unit tier: tests not marked integration or slow, one process per core"
+  "${PYTEST[@]}" -m "not integration and not slow"
+  exit 0
+fi
+
+bash scripts/setup_browser.sh   # Chromium for the play chapter's browser test
 unset IN_TEST   # nbdev-export does nothing when IN_TEST is set
 
 echo "== nbdev-clean, nbdev-export: notebooks and package must already be in sync"
@@ -27,5 +47,11 @@ fi
 echo "== nbdev-test: every chapter runs (cells flagged slow or gpu are skipped)"
 nbdev-test --n-workers 2
 
-echo "== pytest: the test files side by side, one process per core (at most 4), one thread each (settings.ini test_threads); tests marked slow are left out (pytest -m slow runs them)"
-python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile -m "not slow"
+echo "== pytest: unit and integration tiers, test files side by side, one process per core (at most 4), one thread each (settings.ini test_threads); slow tests left out"
+"${PYTEST[@]}" -m "not slow"
+
+if [ "$tier" = full ]; then
+  echo "== the slow checks: the chapters' #| slow cells, then pytest -m slow"
+  nbdev-test --n-workers 2 --flags slow
+  "${PYTEST[@]}" -m slow
+fi

@@ -116,6 +116,7 @@ def play_game(game, kind, seed):
         if term or trunc: return ret
 
 
+@pytest.mark.integration
 def test_experts_beat_random_by_a_wide_margin():
     assert play_game("Breakout", "expert", 7) >= 20 > play_game("Breakout", "random", 7) + 10
     assert play_game("Boxing", "expert", 7) >= play_game("Boxing", "random", 7) + 8

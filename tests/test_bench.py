@@ -4,6 +4,9 @@ import subprocess
 import sys
 
 from diamond.bench import run_benchmarks, time_it
+import pytest
+
+pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
 
 
 def test_time_it_counts_repeats():

@@ -159,6 +159,7 @@ def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "diamond.evaluate", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.integration
 def test_evaluate_cli_plays_a_kit_checkpoint(tmp_path):
     run = tiny_run(tmp_path)
     kept = tmp_path / "kept"

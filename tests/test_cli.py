@@ -31,6 +31,7 @@ def tree(d: Path) -> list:
     return sorted((str(p.relative_to(d)), p.stat().st_size if p.is_file() else -1) for p in d.rglob("*"))
 
 
+@pytest.mark.integration
 def test_the_console_script_lists_every_subcommand():
     exe = Path(sys.executable).parent / "diamond"
     assert exe.exists(), "the `diamond` console script is not installed: run scripts/setup.sh (pyproject.toml [project.scripts])"
@@ -53,6 +54,7 @@ def test_every_subcommand_has_help(name, monkeypatch):
         assert all(p in out for p in (MAIN_PROFILES if name == "main" else PROFILES)), (name, out)
 
 
+@pytest.mark.integration
 def test_python_m_runs_the_same_command():
     r = subprocess.run([sys.executable, "-m", "diamond.train", "--help"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.startswith("usage: diamond train")
@@ -189,6 +191,7 @@ def test_libraries_never_import_a_command_module():
             assert not imported & COMMAND_MODULES, (name, imported & COMMAND_MODULES)
 
 
+@pytest.mark.integration
 def test_evaluating_and_playing_do_not_import_the_training_loop():
     code = ("import sys, diamond.evaluate, diamond.play, diamond.checkpoints, diamond.probe, diamond.agent; "
             "print(sorted(m for m in sys.modules if m == 'diamond.loop'))")

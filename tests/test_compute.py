@@ -106,6 +106,7 @@ def test_bfloat16_computes_in_bfloat16_and_returns_float32(gen):
     assert low.denoiser.precision == "bfloat16"
 
 
+@pytest.mark.integration
 def test_bfloat16_actor_critic_update_keeps_float32_weights(tmp_path):
     cfg = make_config("tiny", {"compute.precision": "bfloat16"})
     agent = Agent(cfg, 4)
@@ -131,6 +132,7 @@ def test_compile_keeps_parameter_names():
     assert list(ref.state_dict()) == list(comp.state_dict())
 
 
+@pytest.mark.integration
 def test_bench_cli_precision(tmp_path):
     r = subprocess.run([sys.executable, "-m", "diamond.bench", "--profile", "tiny", "--precision", "float16"], capture_output=True, text=True)
     assert r.returncode == 2 and "float16" in r.stderr

@@ -98,6 +98,7 @@ WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.integration
 def test_sigkill_mid_write_loses_at_most_the_episode_being_written(tmp_path):
     d = tmp_path / "ds"
     p = subprocess.Popen([sys.executable, "-c", WRITER, str(d)], stdout=subprocess.PIPE, text=True)
@@ -193,6 +194,7 @@ def test_collect_counts_whole_test_episodes(tmp_path):
         collect(env, None, dataset=ds)
 
 
+@pytest.mark.integration
 def test_collect_cli(tmp_path):
     out = tmp_path / "ds"
     r = subprocess.run([sys.executable, "-m", "diamond.collect", "--game", "Breakout", "--policy", "expert", "--steps", "120",

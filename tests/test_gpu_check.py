@@ -9,6 +9,8 @@ import torch
 
 from diamond.gpu_check import precisions_on
 
+pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -47,6 +47,7 @@ def fresh_imports(tmp_path_factory):
     return {m: (int(codes[m]), (here / f"{m}.err").read_text() if (here / f"{m}.err").exists() else "") for m in MODULES}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", MODULES)
 def test_module_imports_in_a_fresh_interpreter(name, fresh_imports):
     code, err = fresh_imports[name]

@@ -11,6 +11,8 @@ from diamond.config import ConfigError
 from diamond.main import ChapterFailed, MAIN_CHAPTERS, run_chapters
 from diamond.runs import RunError
 
+pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
+
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {"edm_conditioners.png", "edm_sigma_histogram.png", "unet_parameters.png", "sampler_schedules.png",
            "sampler_trajectory.png", "world_model_loss.png", "world_model_real_vs_imagined.png", "world_model_drift.png",

@@ -102,6 +102,7 @@ def test_preloaded_starts_come_in_order_with_the_memory_of_preload_time(tmp_path
     kit.reset(); assert kit._preloaded is None                               # the kit: a fresh window, warmed now, at every re-seed
 
 
+@pytest.mark.integration
 def test_dream_stream_keeps_one_stream_of_dreams_across_epochs(tmp_path):
     seen = {}
     for stream in (False, True):

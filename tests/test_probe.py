@@ -9,6 +9,9 @@ from diamond.checkpoints import save_official
 from diamond.config import make_config, save_config
 from diamond.probe import main as probe_main, summarise
 from diamond.agent import Agent
+import pytest
+
+pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"world_model_env.batch_size": 2, "actor_critic_optim.batch_size": 2, "world_model_env.horizon": 3,

@@ -12,6 +12,8 @@ import pytest
 
 from diamond.reproduce import BatchError, RunSpec, plan, run_batch, run_one, write_summary
 
+pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

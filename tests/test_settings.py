@@ -118,6 +118,7 @@ print(json.dumps([settings().keep_freed_memory, c._MALLOC_TUNED, losses, resourc
 """
 
 
+@pytest.mark.integration
 def test_keep_freed_memory_changes_page_faults_not_numbers():
     out = {}
     for flag in ("false", "true"):

@@ -13,6 +13,8 @@ from diamond.data import expert_data
 from diamond.optim import Trainer
 from diamond.world_model import dream_objects
 
+pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
+
 # Regression floors for the shipped model on 24 starts of two unseen test games (measured: paddle 0.97, ball 0.61,
 # reward recall 0.96, precision 0.93; on the 256 starts of its run: 1.00, 0.71, 0.98, 0.94). The targets a world model
 # must reach to hold the game are `diamond.train_world_model.DREAM_TARGETS`; this model meets five of six (not ball present).

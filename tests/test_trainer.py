@@ -19,6 +19,8 @@ from diamond.runs import CURVE_SLICES, RunError, RunFinished, RunFolder
 from diamond.train import main as train_main
 from diamond.unet import count_parameters
 
+pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
+
 OFFICIAL = Path(__file__).parent / "data" / "official-state-dict.tsv"
 ROOT = Path(__file__).resolve().parent.parent
 

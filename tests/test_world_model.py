@@ -63,6 +63,7 @@ def test_gradients_are_clipped_to_the_configured_norm():
     assert logs["grad_norm"] > 0.5 and clipped == pytest.approx(0.5, rel=1e-4)
 
 
+@pytest.mark.integration
 def test_paper_size_models_train_a_few_steps_on_cpu(tmp_path):
     cfg = make_config("paper", {"denoiser_optim.batch_size": 2, "rew_end_optim.batch_size": 2})
     ds = toy_dataset(tmp_path, [30, 25])
