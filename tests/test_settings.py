@@ -110,10 +110,14 @@ torch.manual_seed(0)
 den = Denoiser(cfg.denoiser, 4)
 g = torch.Generator().manual_seed(1)
 obs, act = torch.rand(8, 6, 3, 64, 64, generator=g) * 2 - 1, torch.randint(0, 4, (8, 6), generator=g)
-f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 losses = []
 for _ in range(3):
     loss = denoiser_window_loss(den, obs, act, generator=torch.Generator().manual_seed(2)); loss.backward(); losses.append(loss.item())
+# what the setting is for: large buffers (a paper-size step's activations, over glibc's 32 MB mmap ceiling) freed and
+# allocated again. Without it each comes from a fresh mmap, every page faulted in again; with it the heap keeps them.
+torch.empty(16 << 20).fill_(1.0)                      # 64 MB, once, outside the count
+f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(4): torch.empty(16 << 20).fill_(1.0)
 print(json.dumps([settings().keep_freed_memory, c._MALLOC_TUNED, losses, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0]))
 """
 
@@ -128,7 +132,7 @@ def test_keep_freed_memory_changes_page_faults_not_numbers():
         out[flag] = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["false"][:2] == [False, False] and out["true"][:2] == [True, True]
     assert out["false"][2] == out["true"][2]                        # bit-identical losses
-    assert out["true"][3] < out["false"][3]                          # fewer page faults
+    assert out["true"][3] < 0.5 * out["false"][3], (out["true"][3], out["false"][3])   # fewer page faults (4x here)
 
 
 def test_auto_device_says_once_which_it_took(tmp_path):
