@@ -25,15 +25,19 @@ from .unet import GroupNorm
 # %% ../nbs/10_actor_critic.ipynb #2e113340
 class SmallResBlock(nn.Module):
     "GroupNorm -> SiLU -> 3x3 conv, plus the input (projected by a 1x1 conv when the width changes)."
+
     def __init__(self, in_channels: int, out_channels: int):
         super().__init__()
         self.f = nn.Sequential(GroupNorm(in_channels), nn.SiLU(), nn.Conv2d(in_channels, out_channels, 3, padding=1))
         self.skip_projection = nn.Identity() if in_channels == out_channels else nn.Conv2d(in_channels, out_channels, 1)
 
-    def forward(self, x: Tensor) -> Tensor: return self.skip_projection(x) + self.f(x)
+    def forward(self, x: Tensor) -> Tensor:
+        return self.skip_projection(x) + self.f(x)
+
 
 class ActorCriticEncoder(nn.Module):
     "Conv 3x3, then per level a `SmallResBlock` and (where `down`) a 2x2 max-pool."
+
     def __init__(self, img_channels: int, channels: list[int], down: list[bool]):
         super().__init__()
         layers = [nn.Conv2d(img_channels, channels[0], 3, padding=1)]
@@ -41,12 +45,18 @@ class ActorCriticEncoder(nn.Module):
             layers += [SmallResBlock(channels[max(0, i - 1)], c)] + ([nn.MaxPool2d(2)] if d else [])
         self.encoder = nn.Sequential(*layers)
 
-    def forward(self, x: Tensor) -> Tensor: return self.encoder(x)
+    def forward(self, x: Tensor) -> Tensor:
+        return self.encoder(x)
 
 # %% ../nbs/10_actor_critic.ipynb #27aee20f
 class ActorCritic(nn.Module):
     "DIAMOND's agent: CNN encoder of the current frame, LSTM cell, zero-initialised actor and critic heads."
-    precision, compiled_parts = "float32", ()     # chapter 14: `apply_compute` sets the precision; compiling pays only for the U-Net
+
+    precision, compiled_parts = (
+        "float32",
+        (),
+    )  # chapter 14: `apply_compute` sets the precision; compiling pays only for the U-Net
+
     def __init__(self, cfg: ActorCriticConfig, num_actions: int):
         super().__init__()
         self.cfg, self.num_actions = cfg, num_actions
@@ -56,10 +66,13 @@ class ActorCritic(nn.Module):
         self.critic_linear = nn.Linear(cfg.lstm_dim, 1)
         self.actor_linear = nn.Linear(cfg.lstm_dim, num_actions)
         init_lstm(self.lstm)
-        for head in (self.critic_linear, self.actor_linear): nn.init.zeros_(head.weight); nn.init.zeros_(head.bias)
+        for head in (self.critic_linear, self.actor_linear):
+            nn.init.zeros_(head.weight)
+            nn.init.zeros_(head.bias)
 
     @property
-    def device(self) -> torch.device: return self.actor_linear.weight.device
+    def device(self) -> torch.device:
+        return self.actor_linear.weight.device
 
     def zero_state(self, batch_size: int) -> tuple[Tensor, Tensor]:
         "The LSTM state of an agent that has seen nothing."
@@ -68,34 +81,43 @@ class ActorCritic(nn.Module):
 
     def forward(self, obs: Tensor, hx_cx: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor, tuple[Tensor, Tensor]]:
         "`obs` (B,C,H,W) in [-1,1] and the LSTM state -> action logits (B,A), values (B,), new state."
-        with autocast(self.precision, obs.device):                  # float32: nothing changes (chapter 14)
+        with autocast(self.precision, obs.device):  # float32: nothing changes (chapter 14)
             hx, cx = self.lstm(self.encoder(obs).flatten(1), hx_cx)
             logits, value = self.actor_linear(hx), self.critic_linear(hx)[:, 0]
         return logits.float(), value.float(), (hx.float(), cx.float())
 
     def burn_in(self, frames: Tensor, grad: bool = False) -> tuple[Tensor, Tensor]:
-        "The LSTM state after seeing `frames` (B,T,C,H,W) from a zero state (without gradient unless `grad`: the authors' way, chapter 12)."
+        """The LSTM state after seeing `frames` (B,T,C,H,W) from a zero state (without gradient unless `grad`: the
+        authors' way, chapter 12)."""
         with torch.set_grad_enabled(grad):
             hx_cx = self.zero_state(frames.shape[0])
-            for t in range(frames.shape[1]): _, _, hx_cx = self(frames[:, t], hx_cx)
+            for t in range(frames.shape[1]):
+                _, _, hx_cx = self(frames[:, t], hx_cx)
         return hx_cx
 
 # %% ../nbs/10_actor_critic.ipynb #c600e39a
 @torch.no_grad()
 def lambda_returns(rew: Tensor, end: Tensor, trunc: Tensor, val_next: Tensor, gamma: float, lambda_: float) -> Tensor:
-    "λ-returns (B,T) from rewards, end and truncation flags and the bootstrap values V(s_t+1), all (B,T) (DIAMOND appendix)."
+    """λ-returns (B,T) from rewards, end and truncation flags and the bootstrap values V(s_t+1), all (B,T) (DIAMOND
+    appendix)."""
     rew, end, trunc, val_next = rew.float(), end.float(), trunc.float(), val_next.float()
     out, g = torch.empty_like(rew), val_next[:, -1]
     for t in reversed(range(rew.shape[1])):
         bootstrap = ((1 - lambda_) * (1 - trunc[:, t]) + trunc[:, t]) * val_next[:, t]
-        g = rew[:, t] + gamma * (1 - end[:, t]) * bootstrap + gamma * lambda_ * (1 - torch.maximum(end[:, t], trunc[:, t])) * g
+        g = (
+            rew[:, t]
+            + gamma * (1 - end[:, t]) * bootstrap
+            + gamma * lambda_ * (1 - torch.maximum(end[:, t], trunc[:, t])) * g
+        )
         out[:, t] = g
     return out
 
 # %% ../nbs/10_actor_critic.ipynb #131c1019
 @dataclass
 class Rollout:
-    "One imagined chunk, all (B,T): log-probabilities and entropies of the actions, values (with gradient), rewards, flags, bootstrap values."
+    """One imagined chunk, all (B,T): log-probabilities and entropies of the actions, values (with gradient), rewards,
+    flags, bootstrap values."""
+
     logp: Tensor
     entropy: Tensor
     value: Tensor
@@ -104,13 +126,14 @@ class Rollout:
     trunc: Tensor
     val_next: Tensor
     act: Tensor
-    frames: Tensor | None = None     # (B,T+1,C,H,W) what the agent saw, with `record=True`
+    frames: Tensor | None = None  # (B,T+1,C,H,W) what the agent saw, with `record=True`
 
 # %% ../nbs/10_actor_critic.ipynb #f134d00e
 class DreamRollouts:
     "Plays `ac` in `wm_env` chunk after chunk, carrying the dreams and the agent's LSTM state across chunks."
+
     def __init__(self, ac: ActorCritic, wm_env, seed: int | None = None, burn_in_grad: bool = False):
-        self.ac, self.env, self.burn_in_grad = ac, wm_env, burn_in_grad     # burn_in_grad: the authors' way (chapter 12)
+        self.ac, self.env, self.burn_in_grad = ac, wm_env, burn_in_grad  # burn_in_grad: the authors' way (chapter 12)
         self.generator = torch.Generator(ac.device)
         self.generator.manual_seed(seed if seed is not None else int(torch.randint(2**62, ())))
         self.obs = self.hx_cx = None
@@ -124,8 +147,11 @@ class DreamRollouts:
         return torch.where(mask, h, hx_cx[0]), torch.where(mask, c, hx_cx[1])
 
     def chunk(self, num_steps: int, record: bool = False) -> Rollout:
-        "Play `num_steps` steps in every dream; the returned `Rollout` keeps the graph of the agent's outputs (and the frames if `record`)."
-        if self.obs is None: self.obs, _ = self.env.reset(); self.hx_cx = self.ac.zero_state(self.env.num_envs)
+        """Play `num_steps` steps in every dream; the returned `Rollout` keeps the graph of the agent's outputs (and the
+        frames if `record`)."""
+        if self.obs is None:
+            self.obs, _ = self.env.reset()
+            self.hx_cx = self.ac.zero_state(self.env.num_envs)
         hx_cx = tuple(x.detach() for x in self.hx_cx)
         out = {k: [] for k in ("logp", "entropy", "value", "rew", "end", "trunc", "act", "val_final")}
         frames = [self.obs]
@@ -135,13 +161,28 @@ class DreamRollouts:
             act = torch.multinomial(logp_all.detach().exp(), 1, generator=self.generator)[:, 0]
             self.obs, rew, end, trunc, info = self.env.step(act)
             done, val_final = end | trunc, torch.zeros_like(value.detach())
-            if record: frames.append(torch.where(done[:, None, None, None], info["final_obs"], self.obs))
+            if record:
+                frames.append(torch.where(done[:, None, None, None], info["final_obs"], self.obs))
             if done.any():
-                with torch.no_grad(): val_final[done] = self.ac(info["final_obs"][done], tuple(x[done] for x in hx_cx))[1]
+                with torch.no_grad():
+                    val_final[done] = self.ac(info["final_obs"][done], tuple(x[done] for x in hx_cx))[1]
                 hx_cx = self._reset_memory(hx_cx, done, info["burnin_obs"])
-            for k, v in zip(out, (logp_all.gather(1, act[:, None])[:, 0], -(logp_all.exp() * logp_all).sum(-1), value,
-                                  rew, end, trunc, act, val_final)): out[k].append(v)
-        with torch.no_grad(): last_value = self.ac(self.obs, hx_cx)[1]
+            for k, v in zip(
+                out,
+                (
+                    logp_all.gather(1, act[:, None])[:, 0],
+                    -(logp_all.exp() * logp_all).sum(-1),
+                    value,
+                    rew,
+                    end,
+                    trunc,
+                    act,
+                    val_final,
+                ),
+            ):
+                out[k].append(v)
+        with torch.no_grad():
+            last_value = self.ac(self.obs, hx_cx)[1]
         self.hx_cx = hx_cx
         r = {k: torch.stack(v, dim=1) for k, v in out.items()}
         done = r["end"] | r["trunc"]
@@ -157,10 +198,16 @@ def actor_critic_loss(r: Rollout, cfg: ActorCriticLossConfig) -> tuple[Tensor, d
     loss_value = cfg.weight_value_loss * F.mse_loss(r.value, G)
     loss_entropy = -cfg.weight_entropy_loss * r.entropy.mean()
     return loss_actor + loss_value + loss_entropy, {
-        "loss_actor": loss_actor.item(), "loss_value": loss_value.item(), "loss_entropy": loss_entropy.item(),
-        "entropy": r.entropy.mean().item(), "value": r.value.mean().item(), "lambda_return": G.mean().item(),
-        "imagined_reward": r.rew.sum(1).mean().item(),          # reward per dream over the chunk (the horizon)
-        "imagined_end": r.end.float().sum(1).mean().item()}     # ends (lost lives) per dream over the chunk
+        "loss_actor": loss_actor.item(),
+        "loss_value": loss_value.item(),
+        "loss_entropy": loss_entropy.item(),
+        "entropy": r.entropy.mean().item(),
+        "value": r.value.mean().item(),
+        "lambda_return": G.mean().item(),
+        "imagined_reward": r.rew.sum(1).mean().item(),  # reward per dream over the chunk (the horizon)
+        "imagined_end": r.end.float().sum(1).mean().item(),
+    }  # ends (lost lives) per dream over the chunk
+
 
 def actor_critic_loss_fn(rollouts: DreamRollouts, cfg: ActorCriticLossConfig) -> Callable:
     "`_ -> (loss, logs)` for `Trainer`: each call plays one chunk of `cfg.backup_every` steps and scores it."
@@ -168,30 +215,37 @@ def actor_critic_loss_fn(rollouts: DreamRollouts, cfg: ActorCriticLossConfig) ->
 
 # %% ../nbs/10_actor_critic.ipynb #6832c9e9
 class AgentPolicy:
-    "`ActorCritic` as a `Collector` policy on real frames (H,W,C uint8): sampled actions, ε-random, memory reset by `reset()`."
+    """`ActorCritic` as a `Collector` policy on real frames (H,W,C uint8): sampled actions, ε-random, memory reset by
+    `reset()`."""
+
     def __init__(self, ac: ActorCritic, epsilon: float = 0.0, seed: int | None = None):
         self.ac, self.epsilon = ac, epsilon
         self.generator = torch.Generator()
         self.generator.manual_seed(seed if seed is not None else int(torch.randint(2**62, ())))
         self.hx_cx, self.last = None, None
 
-    def reset(self): self.hx_cx = None
+    def reset(self):
+        self.hx_cx = None
 
     @torch.no_grad()
     def __call__(self, obs: np.ndarray, info=None) -> int:
         x = frames_to_float(torch.from_numpy(frames_to_chw(obs))[None]).to(self.ac.device)
-        if self.hx_cx is None: self.hx_cx = self.ac.zero_state(1)
+        if self.hx_cx is None:
+            self.hx_cx = self.ac.zero_state(1)
         logits, value, self.hx_cx = self.ac(x, self.hx_cx)
         probs = torch.softmax(logits[0].float(), -1).cpu()
         action = int(torch.multinomial(probs, 1, generator=self.generator))
         if self.epsilon > 0 and float(torch.rand((), generator=self.generator)) < self.epsilon:
             action = int(torch.randint(self.ac.num_actions, (), generator=self.generator))
-        self.last = {"probs": probs, "value": float(value[0])}     # what the play chapter displays
+        self.last = {"probs": probs, "value": float(value[0])}  # what the play chapter displays
         return action
 
     def state_dict(self) -> dict:
         "Generator and LSTM state (tensors only: loads with `weights_only=True`)."
-        return {"generator": self.generator.get_state(), "hx_cx": None if self.hx_cx is None else [x.cpu() for x in self.hx_cx]}
+        return {
+            "generator": self.generator.get_state(),
+            "hx_cx": None if self.hx_cx is None else [x.cpu() for x in self.hx_cx],
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.generator.set_state(state["generator"])

@@ -25,58 +25,86 @@ from .reward_end import RewEndModel
 # %% ../nbs/11a_agent.ipynb #48cf33e4
 class Agent(nn.Module):
     "The three networks of a DIAMOND agent, under the names of the authors' checkpoints."
+
     def __init__(self, cfg: Config, num_actions: int):
         super().__init__()
         self.denoiser = Denoiser(cfg.denoiser, num_actions)
         self.rew_end_model = RewEndModel(cfg.rew_end, num_actions)
         self.actor_critic = ActorCritic(cfg.actor_critic, num_actions)
-        apply_compute(self, cfg.compute)      # precision, channels-last, compilation (chapter 14)
+        apply_compute(self, cfg.compute)  # precision, channels-last, compilation (chapter 14)
 
 # %% ../nbs/11a_agent.ipynb #c5bcc6f6
-def play_test_games(game: str, policy_for, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
-    "Returns of `episodes` test games (whole games, the paper's test protocol) played by `policy_for(env)`; the games are written to `dataset`, cleared first."
+def play_test_games(
+    game: str, policy_for, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True
+) -> dict:
+    """Returns of `episodes` test games (whole games, the paper's test protocol) played by `policy_for(env)`; the games
+    are written to `dataset`, cleared first."""
     dataset.clear()
     env = make_env(game, train=False, seed=seed)
     stats = Collector(env, policy_for(env), dataset).collect(num_episodes=episodes, progress=progress)
     r = np.array(stats.returns, dtype=np.float64)
-    return {"return_mean": float(r.mean()), "return_std": float(r.std()), "episodes": len(r), "steps": stats.steps, "returns": r.tolist()}
+    return {
+        "return_mean": float(r.mean()),
+        "return_std": float(r.std()),
+        "episodes": len(r),
+        "steps": stats.steps,
+        "returns": r.tolist(),
+    }
 
-def evaluate_agent(ac: ActorCritic, game: str, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
-    "Returns of `episodes` test games played by `ac` (sampled actions, ε = 0); the games are written to `dataset`, cleared first."
+
+def evaluate_agent(
+    ac: ActorCritic, game: str, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True
+) -> dict:
+    """Returns of `episodes` test games played by `ac` (sampled actions, ε = 0); the games are written to `dataset`,
+    cleared first."""
     return play_test_games(game, lambda env: AgentPolicy(ac, epsilon=0.0, seed=seed), dataset, episodes, seed, progress)
 
+
 def evaluate_random(game: str, dataset: EpisodeDataset, episodes: int, seed: int, progress: bool = True) -> dict:
-    "The same for a uniform-random player: the baseline an agent must beat (the paper's RANDOM scores were measured the same way)."
+    """The same for a uniform-random player: the baseline an agent must beat (the paper's RANDOM scores were measured
+    the same way)."""
     return play_test_games(game, lambda env: make_policy("random", env, game, seed), dataset, episodes, seed, progress)
 
 # %% ../nbs/11a_agent.ipynb #4d00e5b0
 def mean_interval(returns, level: float = 0.95, reps: int = 10_000, seed: int = 0) -> tuple[float, float]:
-    "Percentile-bootstrap interval at `level` of the mean of `returns` (one per game): the games resampled `reps` times."
+    """Percentile-bootstrap interval at `level` of the mean of `returns` (one per game): the games resampled `reps`
+    times."""
     r = np.asarray(returns, dtype=np.float64)
     if r.ndim != 1 or len(r) < 2:
-        raise ValueError(f"an interval needs the returns of at least 2 games (got shape {r.shape}): play more test games")
-    if not 0 < level < 1: raise ValueError(f"level={level}: give a probability between 0 and 1, e.g. 0.95")
+        raise ValueError(
+            f"an interval needs the returns of at least 2 games (got shape {r.shape}): play more test games"
+        )
+    if not 0 < level < 1:
+        raise ValueError(f"level={level}: give a probability between 0 and 1, e.g. 0.95")
     means = np.random.default_rng(seed).choice(r, size=(reps, len(r))).mean(axis=1)
     return float(np.quantile(means, (1 - level) / 2)), float(np.quantile(means, (1 + level) / 2))
 
+
 def against_random(results: dict, level: float = 0.95) -> dict:
-    "The agent's final returns against the random player's in a run's `results.json`: both intervals, and whether they are apart."
+    """The agent's final returns against the random player's in a run's `results.json`: both intervals, and whether they
+    are apart."""
     for k in ("final_returns", "random_returns"):
         if not results.get(k):
-            raise ValueError(f"results has no '{k}': the run's final evaluation must play both (training.final_eval_episodes "
-                             "and training.random_eval_episodes > 0), or measure the random player with diamond evaluate --random")
+            raise ValueError(
+                f"results has no '{k}': the run's final evaluation must play both (training.final_eval_episodes "
+                "and training.random_eval_episodes > 0), or measure the random player with diamond evaluate --random"
+            )
     agent, rnd = mean_interval(results["final_returns"], level), mean_interval(results["random_returns"], level)
     return {"agent": agent, "random": rnd, "beats_random": agent[0] > rnd[1], "below_random": agent[1] < rnd[0]}
 
 # %% ../nbs/11a_agent.ipynb #c684f95d
 REFERENCES = ("RANDOM", "HUMAN", "DIAMOND", "IRIS", "SimPLe")
 
+
 @functools.cache
 def reference_scores(name: str) -> dict[str, list[float]]:
-    "Published Atari 100k scores per game (one value per seed): RANDOM, HUMAN, DIAMOND, IRIS or SimPLe (`diamond/reference/atari100k/`)."
-    if name not in REFERENCES: raise ValueError(f"no reference scores named {name!r}; choose one of {', '.join(REFERENCES)}")
+    """Published Atari 100k scores per game (one value per seed): RANDOM, HUMAN, DIAMOND, IRIS or SimPLe
+    (`diamond/reference/atari100k/`)."""
+    if name not in REFERENCES:
+        raise ValueError(f"no reference scores named {name!r}; choose one of {', '.join(REFERENCES)}")
     d = json.loads(resources.files("diamond").joinpath("reference", "atari100k", f"{name}.json").read_text())
     return {g: [float(x) for x in v] for g, v in d.items()}
+
 
 def human_normalised(game: str, score: float) -> float:
     "(score - random) / (human - random) for `game`."

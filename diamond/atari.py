@@ -19,14 +19,39 @@ import numpy as np
 # %% ../nbs/05_atari.ipynb #2620d2c6
 #: The 26 games of Atari 100k, by their short ALE names.
 ATARI_100K_GAMES = (
-    "Alien", "Amidar", "Assault", "Asterix", "BankHeist", "BattleZone", "Boxing", "Breakout", "ChopperCommand",
-    "CrazyClimber", "DemonAttack", "Freeway", "Frostbite", "Gopher", "Hero", "Jamesbond", "Kangaroo", "Krull",
-    "KungFuMaster", "MsPacman", "Pong", "PrivateEye", "Qbert", "RoadRunner", "Seaquest", "UpNDown",
+    "Alien",
+    "Amidar",
+    "Assault",
+    "Asterix",
+    "BankHeist",
+    "BattleZone",
+    "Boxing",
+    "Breakout",
+    "ChopperCommand",
+    "CrazyClimber",
+    "DemonAttack",
+    "Freeway",
+    "Frostbite",
+    "Gopher",
+    "Hero",
+    "Jamesbond",
+    "Kangaroo",
+    "Krull",
+    "KungFuMaster",
+    "MsPacman",
+    "Pong",
+    "PrivateEye",
+    "Qbert",
+    "RoadRunner",
+    "Seaquest",
+    "UpNDown",
 )
+
 
 def check_game(game: str) -> str:
     "`game` if it is one of the 26 Atari 100k games, else a `ValueError` listing them (and the closest name)."
-    if game in ATARI_100K_GAMES: return game
+    if game in ATARI_100K_GAMES:
+        return game
     close = difflib.get_close_matches(str(game), ATARI_100K_GAMES, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ValueError(f"unknown game {game!r}.{hint} Atari 100k games: {', '.join(ATARI_100K_GAMES)}")
@@ -34,20 +59,32 @@ def check_game(game: str) -> str:
 # %% ../nbs/05_atari.ipynb #d80a6dd6
 def _register_ale() -> None:
     import ale_py
+
     gym.register_envs(ale_py)
+
 
 def _make_base(game: str) -> gym.Env:
     "The raw emulator env: v4 NoFrameskip id, minimal actions, no sticky actions, ALE's 108,000-frame cap."
     _register_ale()
-    return gym.make(f"{check_game(game)}NoFrameskip-v4", full_action_space=False, frameskip=1,
-                    repeat_action_probability=0.0, max_num_frames_per_episode=108_000, max_episode_steps=None)
+    return gym.make(
+        f"{check_game(game)}NoFrameskip-v4",
+        full_action_space=False,
+        frameskip=1,
+        repeat_action_probability=0.0,
+        max_num_frames_per_episode=108_000,
+        max_episode_steps=None,
+    )
+
 
 @lru_cache(maxsize=None)
 def action_names(game: str) -> tuple[str, ...]:
-    "The names of `game`'s minimal action set, in action-index order (`('NOOP', 'FIRE', 'RIGHT', 'LEFT')` for Breakout)."
+    """The names of `game`'s minimal action set, in action-index order (`('NOOP', 'FIRE', 'RIGHT', 'LEFT')` for
+    Breakout)."""
     env = _make_base(game)
-    try: return tuple(env.unwrapped.get_action_meanings())
-    finally: env.close()
+    try:
+        return tuple(env.unwrapped.get_action_meanings())
+    finally:
+        env.close()
 
 # %% ../nbs/05_atari.ipynb #dd107b2a
 def noop_reset(base: gym.Env, noop_max: int = 30, seed: int | None = None) -> tuple[np.ndarray, dict, int]:
@@ -57,50 +94,71 @@ def noop_reset(base: gym.Env, noop_max: int = 30, seed: int | None = None) -> tu
         noops = int(base.unwrapped.np_random.integers(1, noop_max + 1))
         for _ in range(noops):
             raw, _, term, trunc, info = base.step(0)
-            if term or trunc: break
-        if not (term or trunc): return raw, info, noops
-        raw, info = base.reset()                      # the game ended during the no-ops: start over
+            if term or trunc:
+                break
+        if not (term or trunc):
+            return raw, info, noops
+        raw, info = base.reset()  # the game ended during the no-ops: start over
 
 # %% ../nbs/05_atari.ipynb #abff008f
 def skip_and_pool(base: gym.Env, action: int, frame_skip: int, last_raw: np.ndarray):
-    "Repeat `action` for `frame_skip` frames (stopping when the game ends); returns (max of the last two frames, last frame, summed reward, terminated, truncated, info)."
+    """Repeat `action` for `frame_skip` frames (stopping when the game ends); returns (max of the last two frames, last
+    frame, summed reward, terminated, truncated, info)."""
     total, prev, raw = 0.0, last_raw, last_raw
     for _ in range(frame_skip):
         prev = raw
         raw, reward, term, trunc, info = base.step(action)
         total += float(reward)
-        if term or trunc: break
+        if term or trunc:
+            break
     return np.maximum(prev, raw), raw, total, bool(term), bool(trunc), info
 
 # %% ../nbs/05_atari.ipynb #d2c22c62
 class AtariEnv(gym.Env):
-    "One Atari 100k game with DIAMOND's preprocessing: 64x64 RGB uint8 frames, frame skip 4 with max-pool, no-op starts, per-life training episodes."
+    """One Atari 100k game with DIAMOND's preprocessing: 64x64 RGB uint8 frames, frame skip 4 with max-pool, no-op
+    starts, per-life training episodes."""
+
     metadata = {"render_modes": ["rgb_array"]}
 
-    def __init__(self, base: gym.Env, train: bool = True, size: int = 64, seed: int | None = None, noop_max: int = 30, frame_skip: int = 4,
-                 lives_drop_only: bool = False):
+    def __init__(
+        self,
+        base: gym.Env,
+        train: bool = True,
+        size: int = 64,
+        seed: int | None = None,
+        noop_max: int = 30,
+        frame_skip: int = 4,
+        lives_drop_only: bool = False,
+    ):
         self.base, self.train, self.size, self.noop_max, self.frame_skip = base, train, size, noop_max, frame_skip
-        self.lives_drop_only = lives_drop_only      # the authors' rule (chapter 12): the count follows only drops, a bonus life is not counted
+        self.lives_drop_only = (
+            lives_drop_only  # the authors' rule (chapter 12): the count follows only drops, a bonus life is not counted
+        )
         self.action_space, self.observation_space = base.action_space, gym.spaces.Box(0, 255, (size, size, 3), np.uint8)
         self.render_mode, self._seed, self._game_over, self._obs, self._pooled = "rgb_array", seed, True, None, None
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        if self.train and not self._game_over:        # a life was lost: the same game goes on
+        if self.train and not self._game_over:  # a life was lost: the same game goes on
             return self._obs, {"lives": self._lives, "new_game": False, "noops": 0}
-        if seed is None and self._seed is not None: seed, self._seed = self._seed, None
+        if seed is None and self._seed is not None:
+            seed, self._seed = self._seed, None
         raw, info, noops = noop_reset(self.base, self.noop_max, seed)
         self._last_raw = self._pooled = raw
         self._lives, self._game_over, self._obs = info["lives"], False, self._resize(raw)
         return self._obs, {"lives": self._lives, "new_game": True, "noops": noops}
 
     def step(self, action):
-        if self._game_over: raise RuntimeError("step() after the game ended: call reset() first")
-        self._pooled, self._last_raw, reward, term, trunc, info = skip_and_pool(self.base, action, self.frame_skip, self._last_raw)
+        if self._game_over:
+            raise RuntimeError("step() after the game ended: call reset() first")
+        self._pooled, self._last_raw, reward, term, trunc, info = skip_and_pool(
+            self.base, action, self.frame_skip, self._last_raw
+        )
         lives = info["lives"]
         life_loss, self._game_over = lives < self._lives, term or trunc
-        if life_loss or not self.lives_drop_only: self._lives = lives
+        if life_loss or not self.lives_drop_only:
+            self._lives = lives
         self._obs = self._resize(self._pooled)
-        terminated = term or (self.train and life_loss)          # training episodes end with each life
+        terminated = term or (self.train and life_loss)  # training episodes end with each life
         return self._obs, reward, terminated, trunc, {"lives": lives, "life_loss": life_loss, "game_over": term}
 
     def _resize(self, frame: np.ndarray) -> np.ndarray:
@@ -111,72 +169,104 @@ class AtariEnv(gym.Env):
         return self._pooled
 
     def state_dict(self) -> dict:
-        "Everything needed to continue this game exactly: the emulator (with its RNG), the no-op generator, the frame buffers (tensors and strings only)."
-        if self._obs is None: return {"started": False}
+        """Everything needed to continue this game exactly: the emulator (with its RNG), the no-op generator, the frame
+        buffers (tensors and strings only)."""
+        if self._obs is None:
+            return {"started": False}
         import torch
-        return {"started": True, "ale": torch.frombuffer(bytearray(self.base.unwrapped.ale.cloneState(include_rng=True).serialize()), dtype=torch.uint8),
-                "np_random": json.dumps(self.base.unwrapped.np_random.bit_generator.state),
-                "last_raw": torch.from_numpy(self._last_raw.copy()), "pooled": torch.from_numpy(self._pooled.copy()),
-                "obs": torch.from_numpy(self._obs.copy()), "lives": int(self._lives), "game_over": bool(self._game_over),
-                "seed": self._seed}
+
+        return {
+            "started": True,
+            "ale": torch.frombuffer(
+                bytearray(self.base.unwrapped.ale.cloneState(include_rng=True).serialize()), dtype=torch.uint8
+            ),
+            "np_random": json.dumps(self.base.unwrapped.np_random.bit_generator.state),
+            "last_raw": torch.from_numpy(self._last_raw.copy()),
+            "pooled": torch.from_numpy(self._pooled.copy()),
+            "obs": torch.from_numpy(self._obs.copy()),
+            "lives": int(self._lives),
+            "game_over": bool(self._game_over),
+            "seed": self._seed,
+        }
 
     def load_state_dict(self, state: dict) -> None:
         "Continue the game saved by `state_dict` (in this env or a fresh one of the same game)."
-        if not state["started"]: return
+        if not state["started"]:
+            return
         import ale_py
-        self.base.reset(seed=0)                                           # the wrappers require a reset before stepping
+
+        self.base.reset(seed=0)  # the wrappers require a reset before stepping
         self.base.unwrapped.ale.restoreState(ale_py.ALEState(bytes(state["ale"].numpy().tobytes())))
         self.base.unwrapped.np_random.bit_generator.state = json.loads(state["np_random"])
         self._last_raw, self._pooled, self._obs = (state[k].numpy().copy() for k in ("last_raw", "pooled", "obs"))
         self._lives, self._game_over, self._seed = state["lives"], state["game_over"], state["seed"]
 
 # %% ../nbs/05_atari.ipynb #838649c1
-def make_env(game: str, *, train: bool = True, size: int = 64, seed: int | None = None, lives_drop_only: bool = False) -> AtariEnv:
-    "An Atari 100k game as DIAMOND plays it; `train=True` ends episodes at each lost life, `train=False` plays whole games; `lives_drop_only`: the authors' life count (chapter 12)."
+def make_env(
+    game: str, *, train: bool = True, size: int = 64, seed: int | None = None, lives_drop_only: bool = False
+) -> AtariEnv:
+    """An Atari 100k game as DIAMOND plays it; `train=True` ends episodes at each lost life, `train=False` plays whole
+    games; `lives_drop_only`: the authors' life count (chapter 12)."""
     return AtariEnv(_make_base(game), train=train, size=size, seed=seed, lives_drop_only=lives_drop_only)
 
 # %% ../nbs/05_atari.ipynb #6ba2a3a9
 class RandomPolicy:
     "Uniformly random actions from a seeded generator."
+
     def __init__(self, num_actions: int, seed: int | None = None):
         self.num_actions, self.rng = num_actions, np.random.default_rng(seed)
-    def __call__(self, obs, info=None) -> int: return int(self.rng.integers(self.num_actions))
-    def state_dict(self) -> dict: return {"rng": json.dumps(self.rng.bit_generator.state)}
-    def load_state_dict(self, state: dict) -> None: self.rng.bit_generator.state = json.loads(state["rng"])
 
-def _ram(env) -> np.ndarray: return env.unwrapped.ale.getRAM() if hasattr(env, "unwrapped") else env.ale.getRAM()
+    def __call__(self, obs, info=None) -> int:
+        return int(self.rng.integers(self.num_actions))
+
+    def state_dict(self) -> dict:
+        return {"rng": json.dumps(self.rng.bit_generator.state)}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rng.bit_generator.state = json.loads(state["rng"])
+
+
+def _ram(env) -> np.ndarray:
+    return env.unwrapped.ale.getRAM() if hasattr(env, "unwrapped") else env.ale.getRAM()
 
 # %% ../nbs/05_atari.ipynb #b6d33c4b
 class BreakoutExpert:
-    "Scripted Breakout player: serves, predicts where the falling ball meets the paddle (wall bounces folded) and goes there."
-    BALL_X, BALL_Y, PADDLE_X = 99, 101, 72           # RAM addresses
+    """Scripted Breakout player: serves, predicts where the falling ball meets the paddle (wall bounces folded) and goes
+    there."""
+
+    BALL_X, BALL_Y, PADDLE_X = 99, 101, 72  # RAM addresses
     WALL_LO, WALL_HI, PADDLE_Y, PADDLE_HALF = 56, 200, 178, 8
     NOOP, FIRE, RIGHT, LEFT = 0, 1, 2, 3
 
     def __init__(self, env: AtariEnv, tol: int = 1):
         self.env, self.tol, self.prev = env, tol, None
-    def reset(self): self.prev = None
+
+    def reset(self):
+        self.prev = None
 
     def target_x(self, bx: int, by: int, vx: int, vy: int) -> float:
         "Where the ball will be at paddle height, bouncing off the side walls (the ball's x if it is rising)."
-        if vy <= 0: return bx
+        if vy <= 0:
+            return bx
         x = bx + vx * (self.PADDLE_Y - by) / vy
         w = self.WALL_HI - self.WALL_LO
-        x = (x - self.WALL_LO) % (2 * w)                  # unfold the bounces
+        x = (x - self.WALL_LO) % (2 * w)  # unfold the bounces
         return self.WALL_LO + (x if x <= w else 2 * w - x)
 
     def __call__(self, obs=None, info=None) -> int:
         ram = _ram(self.env.base)
         bx, by, px = int(ram[self.BALL_X]), int(ram[self.BALL_Y]), int(ram[self.PADDLE_X])
         prev, self.prev = self.prev, (bx, by)
-        if prev is None or by == 0 or (bx, by) == prev: return self.FIRE   # no ball in play: serve
+        if prev is None or by == 0 or (bx, by) == prev:
+            return self.FIRE  # no ball in play: serve
         d = self.target_x(bx, by, bx - prev[0], by - prev[1]) - self.PADDLE_HALF - px
         return self.RIGHT if d > self.tol else self.LEFT if d < -self.tol else self.NOOP
 
 # %% ../nbs/05_atari.ipynb #17e1ccff
 class BoxingExpert:
     "Scripted Boxing player: stays 15 units from the opponent with a glove level with its head, and punches."
-    PX, EX, PY, EY = 32, 33, 34, 35                    # RAM addresses
+
+    PX, EX, PY, EY = 32, 33, 34, 35  # RAM addresses
 
     def __init__(self, env: AtariEnv, dx: int = 15, dy: int = 11, ytol: int = 2, xtol: int = 3):
         self.env, self.dx, self.dy, self.ytol, self.xtol = env, dx, dy, ytol, xtol
@@ -185,7 +275,7 @@ class BoxingExpert:
     def __call__(self, obs=None, info=None) -> int:
         ram = _ram(self.env.base)
         px, py, ex, ey = (int(ram[a]) for a in (self.PX, self.PY, self.EX, self.EY))
-        ty = min(ey + self.dy, ey - self.dy, key=lambda y: abs(y - py))    # the nearer glove-aligned height
+        ty = min(ey + self.dy, ey - self.dy, key=lambda y: abs(y - py))  # the nearer glove-aligned height
         side = 1 if ex >= px else -1
         mx, my = ex - side * self.dx - px, ty - py
         v = "UP" if my < -self.ytol else "DOWN" if my > self.ytol else ""
@@ -197,25 +287,33 @@ class BoxingExpert:
 # %% ../nbs/05_atari.ipynb #bea6faca
 EXPERTS: dict[str, Callable] = {"Breakout": BreakoutExpert, "Boxing": BoxingExpert}
 
+
 def make_policy(kind: str, env: AtariEnv, game: str, seed: int | None = None):
     "A collection policy by name: `random`, or `expert` (a scripted expert; Breakout and Boxing have one)."
-    if kind == "random": return RandomPolicy(env.action_space.n, seed)
+    if kind == "random":
+        return RandomPolicy(env.action_space.n, seed)
     if kind == "expert":
-        if game not in EXPERTS: raise ValueError(f"no scripted expert for {game}; experts exist for {', '.join(EXPERTS)}")
+        if game not in EXPERTS:
+            raise ValueError(f"no scripted expert for {game}; experts exist for {', '.join(EXPERTS)}")
         return EXPERTS[game](env)
     raise ValueError(f"unknown policy {kind!r}: expected 'random' or 'expert'")
 
 # %% ../nbs/05_atari.ipynb #14c13baf
 def life_loss_ends(lives: list[int], drop_only: bool = False) -> int:
-    "Training-episode ends given by one game's life counts (one per step, the start first): every drop (the kit), or only drops below the count last seen dropping (`drop_only`, the authors' wrapper)."
+    """Training-episode ends given by one game's life counts (one per step, the start first): every drop (the kit), or
+    only drops below the count last seen dropping (`drop_only`, the authors' wrapper)."""
     ends, seen = 0, lives[0]
     for n in lives[1:]:
-        if n < seen: ends += 1
-        if n < seen or not drop_only: seen = n
+        if n < seen:
+            ends += 1
+        if n < seen or not drop_only:
+            seen = n
     return ends
 
+
 def bonus_life_survey(game: str, steps: int = 100_000, seed: int = 0) -> dict:
-    "Whole games of `game` by a uniform-random player for `steps` steps: the bonus lives seen, and the training-episode ends each rule gives on the same games."
+    """Whole games of `game` by a uniform-random player for `steps` steps: the bonus lives seen, and the
+    training-episode ends each rule gives on the same games."""
     env, rng = make_env(game, train=False, seed=seed), np.random.default_rng(seed)
     _, info = env.reset()
     lives, games, bonus, kit, authors = [info["lives"]], 0, 0, 0, 0
@@ -225,7 +323,15 @@ def bonus_life_survey(game: str, steps: int = 100_000, seed: int = 0) -> dict:
         lives.append(info["lives"])
         if term or trunc:
             kit, authors, games = kit + life_loss_ends(lives), authors + life_loss_ends(lives, True), games + 1
-            _, info = env.reset(); lives = [info["lives"]]
+            _, info = env.reset()
+            lives = [info["lives"]]
     kit, authors = kit + life_loss_ends(lives), authors + life_loss_ends(lives, True)
     env.close()
-    return {"game": game, "steps": steps, "games": games, "bonus_lives": int(bonus), "ends_kit": kit, "ends_authors": authors}
+    return {
+        "game": game,
+        "steps": steps,
+        "games": games,
+        "bonus_lives": int(bonus),
+        "ends_kit": kit,
+        "ends_authors": authors,
+    }

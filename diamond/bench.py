@@ -35,43 +35,80 @@ from .optim import Trainer
 #: The authors' code on the kit's 2-core CPU, float32, eager (seconds), for comparison.
 AUTHORS_CPU_SECONDS = {"denoiser_train_step_b32": 14.0, "generate_b32_euler3": 4.0, "actor_critic_update_b32": 94.0}
 
+
 def time_it(fn, warmup: int = 3, repeats: int = 3) -> dict:
     "Seconds per call of `fn` after `warmup` untimed calls: mean, median, min, max, stdev over `repeats`."
     t0 = time.perf_counter()
-    for _ in range(warmup): fn()
+    for _ in range(warmup):
+        fn()
     warmup_s, ts = time.perf_counter() - t0, []
     for _ in range(repeats):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return {"mean_s": statistics.fmean(ts), "median_s": statistics.median(ts), "min_s": min(ts), "max_s": max(ts),
-            "stdev_s": statistics.stdev(ts) if len(ts) > 1 else 0.0, "repeats": repeats,
-            "warmup_s": warmup_s}   # compilation, when on, happens here
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return {
+        "mean_s": statistics.fmean(ts),
+        "median_s": statistics.median(ts),
+        "min_s": min(ts),
+        "max_s": max(ts),
+        "stdev_s": statistics.stdev(ts) if len(ts) > 1 else 0.0,
+        "repeats": repeats,
+        "warmup_s": warmup_s,
+    }  # compilation, when on, happens here
+
 
 def count_flops(fn) -> int:
     "Floating-point operations of one call of `fn`, by torch's FLOP counter."
-    with FlopCounterMode(display=False) as fc: fn()
+    with FlopCounterMode(display=False) as fc:
+        fn()
     return fc.get_total_flops()
 
 # %% ../nbs/93_bench.ipynb #927f583e
 def _sync(device) -> None:
-    if torch.device(device).type == "cuda": torch.cuda.synchronize()
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
+
 
 def reference_precisions(device) -> list[str]:
-    "The precisions whose rates the benchmark measures on `device`: float32; bfloat16 unless the device would emulate it (chapter 14); float16 on CUDA."
+    """The precisions whose rates the benchmark measures on `device`: float32; bfloat16 unless the device would emulate
+    it (chapter 14); float16 on CUDA."""
     d = torch.device(device)
-    return ["float32"] + (["bfloat16"] if native_bfloat16(d) is not False else []) + (["float16"] if d.type == "cuda" else [])
+    return (
+        ["float32"]
+        + (["bfloat16"] if native_bfloat16(d) is not False else [])
+        + (["float16"] if d.type == "cuda" else [])
+    )
 
-def reference_rates(device=None, batch_size: int = 32, channels: int = 64, size: int = 64, matmul: int = 2048,
-                    warmup: int = 2, repeats: int = 5, precisions: list[str] | None = None) -> dict:
-    "FLOP/s of a 3x3 convolution (`batch_size` x `channels` x `size`², channels-last) and of a `matmul`² product in each of `precisions` (default `reference_precisions`): the best of `repeats`."
+
+def reference_rates(
+    device=None,
+    batch_size: int = 32,
+    channels: int = 64,
+    size: int = 64,
+    matmul: int = 2048,
+    warmup: int = 2,
+    repeats: int = 5,
+    precisions: list[str] | None = None,
+) -> dict:
+    """FLOP/s of a 3x3 convolution (`batch_size` x `channels` x `size`², channels-last) and of a `matmul`² product in
+    each of `precisions` (default `reference_precisions`): the best of `repeats`."""
     device = torch.device(device or configure_torch())
     dtypes = [getattr(torch, p) for p in (precisions or reference_precisions(device))]
-    conv_flops, mm_flops = 2 * batch_size * channels * channels * 9 * size * size, 2 * matmul ** 3
+    conv_flops, mm_flops = 2 * batch_size * channels * channels * 9 * size * size, 2 * matmul**3
     out = {"conv3x3": {"batch_size": batch_size, "channels": channels, "size": size}, "matmul": {"n": matmul}}
     g = torch.Generator().manual_seed(0)
     for dt in dtypes:
         name = str(dt).removeprefix("torch.")
-        x = torch.randn(batch_size, channels, size, size, generator=g).to(device, dt).contiguous(memory_format=torch.channels_last)
-        w = torch.randn(channels, channels, 3, 3, generator=g).to(device, dt).contiguous(memory_format=torch.channels_last)
+        x = (
+            torch.randn(batch_size, channels, size, size, generator=g)
+            .to(device, dt)
+            .contiguous(memory_format=torch.channels_last)
+        )
+        w = (
+            torch.randn(channels, channels, 3, 3, generator=g)
+            .to(device, dt)
+            .contiguous(memory_format=torch.channels_last)
+        )
         a = torch.randn(matmul, matmul, generator=g).to(device, dt)
         with torch.no_grad():
             conv = time_it(lambda: (F.conv2d(x, w, padding=1), _sync(device)), warmup, repeats)
@@ -79,19 +116,28 @@ def reference_rates(device=None, batch_size: int = 32, channels: int = 64, size:
         out["conv3x3"][name], out["matmul"][name] = conv_flops / conv["min_s"], mm_flops / mm["min_s"]
     return out
 
+
 def share_table(res: dict) -> str:
-    "A markdown table of the parts with a FLOP count: best and mean seconds per call, achieved TFLOP/s (best call) and share of the reference convolution."
+    """A markdown table of the parts with a FLOP count: best and mean seconds per call, achieved TFLOP/s (best call) and
+    share of the reference convolution."""
     rows = ["| part | best s | mean s | TFLOP/s | share of conv |", "|---|---|---|---|---|"]
-    rows += [f"| {k} | {v['min_s']:.3f} | {v['mean_s']:.3f} | {v['flop_per_s'] / 1e12:.3f} | {v['share_of_conv']:.0%} |"
-             for k, v in res.items() if isinstance(v, dict) and "share_of_conv" in v]
+    rows += [
+        f"| {k} | {v['min_s']:.3f} | {v['mean_s']:.3f} | {v['flop_per_s'] / 1e12:.3f} | {v['share_of_conv']:.0%} |"
+        for k, v in res.items()
+        if isinstance(v, dict) and "share_of_conv" in v
+    ]
     return "\n".join(rows)
 
+
 def add_shares(res: dict, ref: dict, precision: str) -> dict:
-    "Each part of `res` with a `flop_per_s` gets `share_of_conv`: that rate over the reference convolution's in `precision`, or in float32 where `precision`'s was not measured (an emulated bfloat16); `share_precision` says which."
+    """Each part of `res` with a `flop_per_s` gets `share_of_conv`: that rate over the reference convolution's in
+    `precision`, or in float32 where `precision`'s was not measured (an emulated bfloat16); `share_precision` says
+    which."""
     res["share_precision"] = precision if precision in ref["conv3x3"] else "float32"
     peak = ref["conv3x3"][res["share_precision"]]
     for part in res.values():
-        if isinstance(part, dict) and part.get("flop_per_s"): part["share_of_conv"] = part["flop_per_s"] / peak
+        if isinstance(part, dict) and part.get("flop_per_s"):
+            part["share_of_conv"] = part["flop_per_s"] / peak
     return res
 
 # %% ../nbs/93_bench.ipynb #004cded0
@@ -99,20 +145,29 @@ def _net(model: torch.nn.Module, cfg: Config, device) -> torch.nn.Module:
     "A network on `device`, computing as `cfg.compute` says (precision, channels-last, compilation: chapter 14)."
     return apply_compute(model, cfg.compute).to(device)
 
+
 def _fake_windows(cfg: Config, batch_size: int, seq_len: int, num_actions: int, device, g: torch.Generator):
     obs = (torch.rand(batch_size, seq_len, 3, 64, 64, generator=g) * 2 - 1).to(device)
     act = torch.randint(0, num_actions, (batch_size, seq_len), generator=g).to(device)
     return obs, act, torch.ones(batch_size, seq_len, dtype=torch.bool, device=device)
 
-def bench_denoiser_train_step(cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=3, repeats=3) -> dict:
+
+def bench_denoiser_train_step(
+    cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=3, repeats=3
+) -> dict:
     "One optimiser step of the denoiser on a window of L + 1 + K frames (both prediction steps)."
     device = device or configure_torch()
     g = torch.Generator().manual_seed(0)
     den = _net(Denoiser(cfg.denoiser, num_actions), cfg, device)
-    opt = torch.optim.AdamW(den.parameters(), lr=cfg.denoiser_optim.lr, weight_decay=cfg.denoiser_optim.weight_decay,
-                            eps=cfg.denoiser_optim.eps)
+    opt = torch.optim.AdamW(
+        den.parameters(),
+        lr=cfg.denoiser_optim.lr,
+        weight_decay=cfg.denoiser_optim.weight_decay,
+        eps=cfg.denoiser_optim.eps,
+    )
     seq = cfg.denoiser.unet.num_steps_conditioning + 1 + cfg.denoiser.num_autoregressive_steps
     obs, act, mask = _fake_windows(cfg, batch_size, seq, num_actions, device, g)
+
     def step():
         opt.zero_grad(set_to_none=True)
         loss = denoiser_window_loss(den, obs, act, mask)
@@ -120,6 +175,7 @@ def bench_denoiser_train_step(cfg: Config, batch_size: int = 32, num_actions: in
         torch.nn.utils.clip_grad_norm_(den.parameters(), cfg.denoiser_optim.max_grad_norm)
         opt.step()
         _sync(device)
+
     r = time_it(step, warmup, repeats)
     r.update(batch_size=batch_size, window=seq, flops=count_flops(step))
     r["flop_per_s"] = r["flops"] / r["min_s"]
@@ -133,26 +189,41 @@ def bench_generate(cfg: Config, batch_size: int = 32, num_actions: int = 4, devi
     den = _net(Denoiser(cfg.denoiser, num_actions), cfg, device).eval()
     L = cfg.denoiser.unet.num_steps_conditioning
     obs, act, _ = _fake_windows(cfg, batch_size, L, num_actions, device, g)
+
     def gen():
         generate_next_obs(den, obs, act, cfg.sampler)
         _sync(device)
+
     r = time_it(gen, warmup, repeats)
-    r.update(batch_size=batch_size, steps=cfg.sampler.num_steps_denoising, order=cfg.sampler.order, flops=count_flops(gen))
+    r.update(
+        batch_size=batch_size, steps=cfg.sampler.num_steps_denoising, order=cfg.sampler.order, flops=count_flops(gen)
+    )
     r["frames_per_s"] = batch_size / r["mean_s"]
     r["flop_per_s"] = r["flops"] / r["min_s"]
     return r
 
 # %% ../nbs/93_bench.ipynb #40018d60
 def random_dataset(path, num_actions: int, episodes: int = 8, length: int = 60, seed: int = 0) -> EpisodeDataset:
-    "A dataset of random episodes, to seed dreams in benchmarks and tests (speed and mechanics do not depend on the pixels)."
+    """A dataset of random episodes, to seed dreams in benchmarks and tests (speed and mechanics do not depend on the
+    pixels)."""
     rng, ds = np.random.default_rng(seed), EpisodeDataset(path)
     for _ in range(episodes):
-        ds.add(Episode(rng.integers(0, 256, (length, 3, 64, 64), dtype=np.uint8), rng.integers(0, num_actions, length),
-                       rng.choice([0.0, 1.0], length), np.arange(length) == length - 1, np.zeros(length, bool),
-                       rng.integers(0, 256, (3, 64, 64), dtype=np.uint8)))
+        ds.add(
+            Episode(
+                rng.integers(0, 256, (length, 3, 64, 64), dtype=np.uint8),
+                rng.integers(0, num_actions, length),
+                rng.choice([0.0, 1.0], length),
+                np.arange(length) == length - 1,
+                np.zeros(length, bool),
+                rng.integers(0, 256, (3, 64, 64), dtype=np.uint8),
+            )
+        )
     return ds
 
-def bench_rew_end_train_step(cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=3, repeats=3) -> dict:
+
+def bench_rew_end_train_step(
+    cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=3, repeats=3
+) -> dict:
     "One optimiser step of the reward/termination model on windows of `rew_end.seq_len` steps."
     device = device or configure_torch()
     with tempfile.TemporaryDirectory() as d:
@@ -167,75 +238,136 @@ def bench_rew_end_train_step(cfg: Config, batch_size: int = 32, num_actions: int
     r["flop_per_s"] = r["flops"] / r["min_s"]
     return r
 
-def bench_actor_critic_update(cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=1, repeats=1) -> dict:
-    "One actor-critic update: `batch_size` dreams x `backup_every` imagined steps with `cfg.sampler`, then backward and AdamW (one warm-up update suffices: it runs the U-Net dozens of times)."
+
+def bench_actor_critic_update(
+    cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=1, repeats=1
+) -> dict:
+    """One actor-critic update: `batch_size` dreams x `backup_every` imagined steps with `cfg.sampler`, then backward
+    and AdamW (one warm-up update suffices: it runs the U-Net dozens of times)."""
     device = device or configure_torch()
     with tempfile.TemporaryDirectory() as d:
         ds = random_dataset(d, num_actions)
-        den, rew_end = _net(Denoiser(cfg.denoiser, num_actions), cfg, device).eval(), _net(RewEndModel(cfg.rew_end, num_actions), cfg, device).eval()
+        den, rew_end = (
+            _net(Denoiser(cfg.denoiser, num_actions), cfg, device).eval(),
+            _net(RewEndModel(cfg.rew_end, num_actions), cfg, device).eval(),
+        )
         ac = _net(ActorCritic(cfg.actor_critic, num_actions), cfg, device)
         wm = WorldModelEnv(den, rew_end, ds, cfg.sampler, batch_size, cfg.world_model_env.horizon, seed=0)
-        tr = Trainer(ac, actor_critic_loss_fn(DreamRollouts(ac, wm, seed=0), cfg.actor_critic_loss), cfg.actor_critic_optim)
+        tr = Trainer(
+            ac, actor_critic_loss_fn(DreamRollouts(ac, wm, seed=0), cfg.actor_critic_loss), cfg.actor_critic_optim
+        )
         step = lambda: tr.step(None)
         r = time_it(step, warmup, repeats)
         r["flops"] = count_flops(step)
-        t0 = time.perf_counter(); wm.reset(); n = 5
+        t0 = time.perf_counter()
+        wm.reset()
+        n = 5
         with torch.no_grad():
-            for _ in range(n): wm.step(torch.zeros(batch_size, dtype=torch.long, device=device))
+            for _ in range(n):
+                wm.step(torch.zeros(batch_size, dtype=torch.long, device=device))
         dream_step_s = (time.perf_counter() - t0) / n
     steps = cfg.actor_critic_loss.backup_every
-    r.update(batch_size=batch_size, imagined_steps=steps, denoising_steps=cfg.sampler.num_steps_denoising,
-             imagined_transitions_per_s=batch_size * steps / r["mean_s"], wm_env_batched_steps_per_s=1 / dream_step_s,
-             flop_per_s=r["flops"] / r["min_s"])
+    r.update(
+        batch_size=batch_size,
+        imagined_steps=steps,
+        denoising_steps=cfg.sampler.num_steps_denoising,
+        imagined_transitions_per_s=batch_size * steps / r["mean_s"],
+        wm_env_batched_steps_per_s=1 / dream_step_s,
+        flop_per_s=r["flops"] / r["min_s"],
+    )
     return r
+
 
 def bench_env_steps(game: str = "Breakout", steps: int = 2000) -> dict:
     "Real environment steps per second with random actions (DIAMOND's preprocessing included)."
-    env = make_env(game, train=True, seed=0); env.reset()
+    env = make_env(game, train=True, seed=0)
+    env.reset()
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
     for _ in range(steps):
         _, _, term, trunc, _ = env.step(int(rng.integers(env.action_space.n)))
-        if term or trunc: env.reset()
+        if term or trunc:
+            env.reset()
     return {"steps_per_s": steps / (time.perf_counter() - t0), "game": game}
+
 
 def bench_play(cfg: Config, game: str = "Breakout", device=None, seconds: float = 3.0) -> dict:
     "Frames per second of the play chapter's session in a dream (one step, PNG included), at 1 and 3 Euler steps."
     device = device or configure_torch()
     with tempfile.TemporaryDirectory() as d:
         A = len(action_names(game))
-        s = PlaySession(game, _net(Denoiser(cfg.denoiser, A), cfg, device), _net(RewEndModel(cfg.rew_end, A), cfg, device), random_dataset(d, A), cfg.sampler,
-                        _net(ActorCritic(cfg.actor_critic, A), cfg, device), seed=0, record_root=d)
+        s = PlaySession(
+            game,
+            _net(Denoiser(cfg.denoiser, A), cfg, device),
+            _net(RewEndModel(cfg.rew_end, A), cfg, device),
+            random_dataset(d, A),
+            cfg.sampler,
+            _net(ActorCritic(cfg.actor_critic, A), cfg, device),
+            seed=0,
+            record_root=d,
+        )
         return {f"fps_{n}_steps": play_fps(s, n, seconds) for n in (1, 3)} | {"game": game, "with_agent": True}
 
 # %% ../nbs/93_bench.ipynb #6c2cf651
 BENCH_PARTS = ("rew_end", "actor_critic", "env", "play")
 
-def run_benchmarks(profile: str = "paper", batch_size: int = 32, warmup: int = 3, repeats: int = 3, device=None,
-                   parts=BENCH_PARTS, overrides: dict | None = None) -> dict:
-    "All benchmarks for `profile` on `device`, with the machine's description, its reference rates, each part's share of them and the authors' CPU figures."
+
+def run_benchmarks(
+    profile: str = "paper",
+    batch_size: int = 32,
+    warmup: int = 3,
+    repeats: int = 3,
+    device=None,
+    parts=BENCH_PARTS,
+    overrides: dict | None = None,
+) -> dict:
+    """All benchmarks for `profile` on `device`, with the machine's description, its reference rates, each part's share
+    of them and the authors' CPU figures."""
     device = device or configure_torch()
     cfg = make_config(profile, overrides)
     ref = reference_rates(device)
-    res = {"profile": profile, "compute": config_to_dict(cfg.compute), "device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(),
-           "cpu": platform.processor() or platform.machine(), "python": platform.python_version(), "native_bfloat16": native_bfloat16(device),
-           "keep_freed_memory": settings().keep_freed_memory,
-           "denoiser_train_step": bench_denoiser_train_step(cfg, batch_size, device=device, warmup=warmup, repeats=repeats),
-           f"generate_b{batch_size}": bench_generate(cfg, batch_size, device=device, warmup=warmup, repeats=repeats),
-           "generate_b1": bench_generate(cfg, 1, device=device, warmup=warmup, repeats=repeats)}
-    if "rew_end" in parts: res["rew_end_train_step"] = bench_rew_end_train_step(cfg, batch_size, device=device, warmup=warmup, repeats=repeats)
+    res = {
+        "profile": profile,
+        "compute": config_to_dict(cfg.compute),
+        "device": str(device),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "native_bfloat16": native_bfloat16(device),
+        "keep_freed_memory": settings().keep_freed_memory,
+        "denoiser_train_step": bench_denoiser_train_step(
+            cfg, batch_size, device=device, warmup=warmup, repeats=repeats
+        ),
+        f"generate_b{batch_size}": bench_generate(cfg, batch_size, device=device, warmup=warmup, repeats=repeats),
+        "generate_b1": bench_generate(cfg, 1, device=device, warmup=warmup, repeats=repeats),
+    }
+    if "rew_end" in parts:
+        res["rew_end_train_step"] = bench_rew_end_train_step(
+            cfg, batch_size, device=device, warmup=warmup, repeats=repeats
+        )
     if "actor_critic" in parts:
-        res["actor_critic_update"] = bench_actor_critic_update(cfg, cfg.world_model_env.batch_size if profile != "paper" else batch_size,
-                                                               device=device, warmup=min(warmup, 1), repeats=max(1, repeats // 3))
-    if "env" in parts: res["env"] = bench_env_steps()
-    if "play" in parts: res["play"] = bench_play(cfg, device=device)
-    if profile == "paper": res["authors_cpu_2cores_s"] = AUTHORS_CPU_SECONDS
+        res["actor_critic_update"] = bench_actor_critic_update(
+            cfg,
+            cfg.world_model_env.batch_size if profile != "paper" else batch_size,
+            device=device,
+            warmup=min(warmup, 1),
+            repeats=max(1, repeats // 3),
+        )
+    if "env" in parts:
+        res["env"] = bench_env_steps()
+    if "play" in parts:
+        res["play"] = bench_play(cfg, device=device)
+    if profile == "paper":
+        res["authors_cpu_2cores_s"] = AUTHORS_CPU_SECONDS
     res["reference_rates"] = ref
     return add_shares(res, ref, cfg.compute.precision)
+
 
 if __name__ == "__main__" and not in_notebook():
     # `python -m diamond.bench ...` is `diamond bench ...` (chapter 89): this library hands the command line to the
     # `diamond` program by name, and never imports it (the commands sit above the libraries)
     import runpy
+
     sys.argv = ["diamond", "bench", *sys.argv[1:]]
     runpy.run_module("diamond.cli", run_name="__main__")

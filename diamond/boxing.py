@@ -19,62 +19,86 @@ from .sampler import generate_next_obs
 from .viz import to_uint8_hwc
 
 # %% ../nbs/21_fig_boxing_multimodality.ipynb #df4d02bb
-RING_ROWS = (8, 56)     # rows of the 64x64 frame inside the ring (the score and the clock lie outside)
-RING_COLS = (4, 64)     # columns where a boxer can be: the first three are the black bar of the Atari's horizontal blank
+RING_ROWS = (8, 56)  # rows of the 64x64 frame inside the ring (the score and the clock lie outside)
+RING_COLS = (4, 64)  # columns where a boxer can be: the first three are the black bar of the Atari's horizontal blank
+
 
 def boxer_masks(frame: np.ndarray, dilate: int = 2) -> dict[str, np.ndarray]:
-    "Boolean masks of the player (white) and the opponent (black) in a 64x64 RGB uint8 Boxing frame, grown by `dilate` pixels."
+    """Boolean masks of the player (white) and the opponent (black) in a 64x64 RGB uint8 Boxing frame, grown by `dilate`
+    pixels."""
     f = frame.astype(np.int16)
-    ring = np.zeros(frame.shape[:2], bool); ring[RING_ROWS[0]:RING_ROWS[1], RING_COLS[0]:RING_COLS[1]] = True
+    ring = np.zeros(frame.shape[:2], bool)
+    ring[RING_ROWS[0] : RING_ROWS[1], RING_COLS[0] : RING_COLS[1]] = True
     masks = {"player": (f.min(-1) > 150) & ring, "opponent": (f.max(-1) < 60) & ring}
     k = np.ones((2 * dilate + 1, 2 * dilate + 1), np.uint8)
     return {name: cv2.dilate(m.astype(np.uint8), k).astype(bool) & ring for name, m in masks.items()}
+
 
 def laplacian_energy(frame: np.ndarray, mask: np.ndarray) -> float:
     "Mean absolute Laplacian of the grey levels of `frame` (H,W,3 uint8) over `mask`."
     lap = cv2.Laplacian(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32), cv2.CV_32F)
     return float(np.abs(lap)[mask].mean()) if mask.any() else float("nan")
 
+
 def region_sharpness(generated: np.ndarray, real: np.ndarray) -> dict[str, float]:
-    "Sharpness of each boxer's region in `generated` relative to `real` (both 64x64 RGB uint8): 1 as crisp as the real frame."
+    """Sharpness of each boxer's region in `generated` relative to `real` (both 64x64 RGB uint8): 1 as crisp as the real
+    frame."""
     return {name: laplacian_energy(generated, m) / laplacian_energy(real, m) for name, m in boxer_masks(real).items()}
 
 # %% ../nbs/21_fig_boxing_multimodality.ipynb #c1a7b2d1
 def clinch_stats(episodes) -> dict[str, float]:
-    "How close the boxers keep in `episodes` (each (T,3,64,64) uint8, as `Episode.obs`): share of frames where their regions touch, median distance of their centres and mean move per step of each (pixels)."
+    """How close the boxers keep in `episodes` (each (T,3,64,64) uint8, as `Episode.obs`): share of frames where their
+    regions touch, median distance of their centres and mean move per step of each (pixels)."""
     touch, dist, moves = [], [], {"player": [], "opponent": []}
     for obs in episodes:
         prev = None
         for f in np.asarray(obs).transpose(0, 2, 3, 1):
             grown, exact = boxer_masks(f, dilate=2), boxer_masks(f, dilate=0)
-            if min(m.sum() for m in exact.values()) < 5: prev = None; continue     # a boxer out of sight (between rounds)
+            if min(m.sum() for m in exact.values()) < 5:
+                prev = None
+                continue  # a boxer out of sight (between rounds)
             centre = {k: np.argwhere(m).mean(0) for k, m in exact.items()}
             touch.append((grown["player"] & grown["opponent"]).any())
             dist.append(np.abs(centre["player"] - centre["opponent"]).sum())
             if prev is not None:
-                for k in moves: moves[k].append(np.abs(centre[k] - prev[k]).sum())
+                for k in moves:
+                    moves[k].append(np.abs(centre[k] - prev[k]).sum())
             prev = centre
-    if not touch: raise ValueError("clinch_stats: no frame shows both boxers; are these Boxing episodes (T,3,64,64) uint8?")
-    return {"frames": len(touch), "touching": float(np.mean(touch)), "centre_distance_px": float(np.median(dist)),
-            "player_move_px": float(np.mean(moves["player"])), "opponent_move_px": float(np.mean(moves["opponent"]))}
+    if not touch:
+        raise ValueError("clinch_stats: no frame shows both boxers; are these Boxing episodes (T,3,64,64) uint8?")
+    return {
+        "frames": len(touch),
+        "touching": float(np.mean(touch)),
+        "centre_distance_px": float(np.median(dist)),
+        "player_move_px": float(np.mean(moves["player"])),
+        "opponent_move_px": float(np.mean(moves["opponent"])),
+    }
 
 # %% ../nbs/21_fig_boxing_multimodality.ipynb #f480c1c2
 @torch.no_grad()
-def sample_next(denoiser, obs_history: Tensor, act_history: Tensor, sampler_cfg, n: int, samples: int, seed: int = 0) -> Tensor:
-    "`samples` next frames for each context (B, samples, C, H, W) with `n` Euler steps; the same noise seeds for every n."
+def sample_next(
+    denoiser, obs_history: Tensor, act_history: Tensor, sampler_cfg, n: int, samples: int, seed: int = 0
+) -> Tensor:
+    """`samples` next frames for each context (B, samples, C, H, W) with `n` Euler steps; the same noise seeds for every
+    n."""
     out = []
     for s in range(samples):
         g = torch.Generator(obs_history.device).manual_seed(seed + s)
-        out.append(generate_next_obs(denoiser, obs_history, act_history, replace(sampler_cfg, num_steps_denoising=n), g))
+        out.append(
+            generate_next_obs(denoiser, obs_history, act_history, replace(sampler_cfg, num_steps_denoising=n), g)
+        )
     return torch.stack(out, dim=1)
 
+
 def sharpness_table(generated: np.ndarray, real: np.ndarray) -> dict[str, tuple[float, float]]:
-    "Mean and standard deviation of each boxer's sharpness over generated frames (B, S, H, W, 3) against their real frames (B, H, W, 3)."
+    """Mean and standard deviation of each boxer's sharpness over generated frames (B, S, H, W, 3) against their real
+    frames (B, H, W, 3)."""
     vals = {"player": [], "opponent": []}
     for b in range(len(real)):
         for s in range(generated.shape[1]):
             for k, v in region_sharpness(generated[b, s], real[b]).items():
-                if np.isfinite(v): vals[k].append(v)
+                if np.isfinite(v):
+                    vals[k].append(v)
     return {k: (float(np.mean(v)), float(np.std(v))) for k, v in vals.items()}
 
 # %% ../nbs/21_fig_boxing_multimodality.ipynb #9754d9c2
@@ -85,14 +109,30 @@ def boxing_figure(real: np.ndarray, gen: dict, table: dict, context: int = 0):
     fig = plt.figure(figsize=(1.5 * (S + 1) + 3.2, 1.6 * len(n_list) + 0.4), layout="constrained")
     grid = fig.add_gridspec(len(n_list), S + 2)
     for r, n in enumerate(n_list):
-        ax = fig.add_subplot(grid[r, 0]); ax.imshow(real[context], interpolation="nearest"); ax.set_axis_off(); ax.set_title("real", fontsize=8)
+        ax = fig.add_subplot(grid[r, 0])
+        ax.imshow(real[context], interpolation="nearest")
+        ax.set_axis_off()
+        ax.set_title("real", fontsize=8)
         for s in range(S):
-            ax = fig.add_subplot(grid[r, s + 1]); ax.imshow(gen[n][context, s], interpolation="nearest"); ax.set_axis_off()
+            ax = fig.add_subplot(grid[r, s + 1])
+            ax.imshow(gen[n][context, s], interpolation="nearest")
+            ax.set_axis_off()
             ax.set_title(f"n={n} sample {s + 1}", fontsize=8)
     ax = fig.add_subplot(grid[:, S + 1])
     x = np.arange(len(n_list))
     for i, who in enumerate(("player", "opponent")):
-        ax.bar(x + (i - 0.5) * 0.35, [table[n][who][0] for n in n_list], 0.35, yerr=[table[n][who][1] for n in n_list], label=who, color=f"C{i}", capsize=3)
-    ax.axhline(1, color="grey", ls=":", lw=1); ax.set_xticks(x, [f"n={n}" for n in n_list]); ax.set_ylabel("sharpness (real = 1)", fontsize=8)
-    ax.legend(fontsize=7); ax.tick_params(labelsize=8)
+        ax.bar(
+            x + (i - 0.5) * 0.35,
+            [table[n][who][0] for n in n_list],
+            0.35,
+            yerr=[table[n][who][1] for n in n_list],
+            label=who,
+            color=f"C{i}",
+            capsize=3,
+        )
+    ax.axhline(1, color="grey", ls=":", lw=1)
+    ax.set_xticks(x, [f"n={n}" for n in n_list])
+    ax.set_ylabel("sharpness (real = 1)", fontsize=8)
+    ax.legend(fontsize=7)
+    ax.tick_params(labelsize=8)
     return fig

@@ -16,9 +16,17 @@ from .config import ConfigError
 # %% ../nbs/19_chapters.ipynb #5d56f7ec
 def notebooks_dir() -> Path:
     "The `nbs/` folder of the checkout the kit runs from."
-    for d in [Path(__file__).resolve().parent.parent if "__file__" in globals() else None, Path.cwd(), *Path.cwd().parents]:
-        if d is not None and (d/"nbs"/"01_edm.ipynb").is_file(): return d/"nbs"
-    raise FileNotFoundError("cannot find the kit's notebooks (nbs/01_edm.ipynb): run from a checkout of the diamond repository")
+    for d in [
+        Path(__file__).resolve().parent.parent if "__file__" in globals() else None,
+        Path.cwd(),
+        *Path.cwd().parents,
+    ]:
+        if d is not None and (d / "nbs" / "01_edm.ipynb").is_file():
+            return d / "nbs"
+    raise FileNotFoundError(
+        "cannot find the kit's notebooks (nbs/01_edm.ipynb): run from a checkout of the diamond repository"
+    )
+
 
 def chapter_parameters(notebook: Path | str) -> dict:
     "The names a chapter's `parameters` cell assigns, with their default values as written (`{}` when it has none)."
@@ -29,7 +37,8 @@ def chapter_parameters(notebook: Path | str) -> dict:
             for node in ast.parse("".join(c["source"])).body:
                 if isinstance(node, (ast.Assign, ast.AnnAssign)):
                     for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                        if isinstance(t, ast.Name): out[t.id] = ast.unparse(node.value) if node.value else None
+                        if isinstance(t, ast.Name):
+                            out[t.id] = ast.unparse(node.value) if node.value else None
     return out
 
 # %% ../nbs/19_chapters.ipynb #b09fa926
@@ -37,12 +46,15 @@ def check_chapter_parameters(chapter_params: dict, chapters, nbs_dir: Path | str
     "Refuse parameters for a chapter not in `chapters`, and names that a chapter's `parameters` cell does not assign."
     unknown = set(chapter_params) - set(chapters)
     if unknown:
-        raise ConfigError(f"parameters given for chapter(s) not in this run: {', '.join(sorted(unknown))} "
-                         f"(the run's chapters: {', '.join(chapters)})")
+        raise ConfigError(
+            f"parameters given for chapter(s) not in this run: {', '.join(sorted(unknown))} "
+            f"(the run's chapters: {', '.join(chapters)})"
+        )
     for ch, given in chapter_params.items():
-        known = chapter_parameters(Path(nbs_dir)/f"{ch}.ipynb")
+        known = chapter_parameters(Path(nbs_dir) / f"{ch}.ipynb")
         bad = sorted(set(given) - set(known))
-        if bad: raise ConfigError(f"chapter {ch} has no parameter {', '.join(bad)}; its parameters: {', '.join(known)}")
+        if bad:
+            raise ConfigError(f"chapter {ch} has no parameter {', '.join(bad)}; its parameters: {', '.join(known)}")
 
 # %% ../nbs/19_chapters.ipynb #62ea2129
 class ChapterFailed(RuntimeError):
@@ -54,13 +66,26 @@ class ChapterFailed(RuntimeError):
 #: surfaces, as `ChapterFailed` or papermill's error.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
+
 def execute_chapter(src: Path, dst: Path, parameters: dict, cwd: Path, kernel_name: str = "python3") -> None:
-    "Execute the notebook `src` into `dst` with papermill and `parameters`; a failing cell raises `ChapterFailed` naming it."
-    import papermill as pm   # imported here: importing the kit stays cheap
+    """Execute the notebook `src` into `dst` with papermill and `parameters`; a failing cell raises `ChapterFailed`
+    naming it."""
+    import papermill as pm  # imported here: importing the kit stays cheap
+
     try:
-        pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(cwd), kernel_name=kernel_name,
-                            progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGUMENTS)
+        pm.execute_notebook(
+            str(src),
+            str(dst),
+            parameters=parameters,
+            cwd=str(cwd),
+            kernel_name=kernel_name,
+            progress_bar=False,
+            log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+        )
     except pm.PapermillExecutionError as e:
         first_line = (e.source or "").strip().splitlines()[0] if (e.source or "").strip() else ""
-        raise ChapterFailed(f"{src.name} failed in cell [{e.exec_count}] `{first_line[:80]}` ({e.ename}: {e.evalue}); "
-                            f"the executed notebook with the traceback is {dst}") from None
+        raise ChapterFailed(
+            f"{src.name} failed in cell [{e.exec_count}] `{first_line[:80]}` ({e.ename}: {e.evalue}); "
+            f"the executed notebook with the traceback is {dst}"
+        ) from None

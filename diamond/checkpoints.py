@@ -24,29 +24,43 @@ from .agent import Agent
 # %% ../nbs/12_checkpoints.ipynb #d5b5bae8
 OFFICIAL_URL = "https://huggingface.co/eloialonso/diamond/resolve/main/atari_100k/models/{game}.pt"
 
+
 class CheckpointError(ValueError):
     "A checkpoint that cannot be used as asked; the message names the file, the tensors at fault and what to do."
+
 
 @functools.cache
 def num_actions(game: str) -> int:
     "The size of `game`'s minimal action set: the `A` of every action-dependent tensor."
     return len(action_names(check_game(game)))
 
-def download_official(game: str, dest: Path | str | None = None, url: str = OFFICIAL_URL, progress: bool = True) -> Path:
-    "The authors' agent for `game`, downloaded once (to `<data_dir>/official/<Game>.pt` unless `dest`); an existing file is reused."
+
+def download_official(
+    game: str, dest: Path | str | None = None, url: str = OFFICIAL_URL, progress: bool = True
+) -> Path:
+    """The authors' agent for `game`, downloaded once (to `<data_dir>/official/<Game>.pt` unless `dest`); an existing
+    file is reused."""
     check_game(game)
-    dest = Path(dest) if dest is not None else settings().data_dir/"official"/f"{game}.pt"
-    if dest.exists(): return dest
+    dest = Path(dest) if dest is not None else settings().data_dir / "official" / f"{game}.pt"
+    if dest.exists():
+        return dest
     src = url.format(game=game)
     try:
         with urllib.request.urlopen(src, timeout=60) as r:
             total = int(r.headers.get("Content-Length") or 0) or None
+
             def write(f):
                 with tqdm(total=total, unit="B", unit_scale=True, desc=f"{game}.pt", disable=not progress) as bar:
-                    while chunk := r.read(1 << 20): f.write(chunk); bar.update(len(chunk))
-            atomic_write(dest, write)                     # an interrupted download leaves no half file behind
+                    while chunk := r.read(1 << 20):
+                        f.write(chunk)
+                        bar.update(len(chunk))
+
+            atomic_write(dest, write)  # an interrupted download leaves no half file behind
     except OSError as e:
-        raise CheckpointError(f"cannot download {src} ({e}); download it by hand and pass its path, e.g. load_official('Breakout.pt', 'Breakout')") from None
+        raise CheckpointError(
+            f"cannot download {src} ({e}); download it by hand and pass its path, e.g. load_official('Breakout.pt', "
+            "'Breakout')"
+        ) from None
     return dest
 
 # %% ../nbs/12_checkpoints.ipynb #ed7fc4c0
@@ -69,9 +83,11 @@ AUTHORS_MODULES = {
     "actor_critic.actor_linear": "ActorCritic.actor_linear (Linear(·, A))",
 }
 
+
 def _part(key: str) -> str:
     parts = key.split(".")
     return ".".join(parts[:3] if parts[0] == "denoiser" else parts[:2])
+
 
 def name_map(agent: Agent) -> list[dict]:
     "The rows of the mapping table for `agent`: prefix, the authors' module, the kit's module, tensors, parameters."
@@ -79,69 +95,118 @@ def name_map(agent: Agent) -> list[dict]:
     modules = dict(agent.named_modules())
     for k, v in agent.state_dict().items():
         p = _part(k)
-        r = rows.setdefault(p, {"prefix": p, "authors": AUTHORS_MODULES.get(p, "?"), "kit": type(modules[p]).__qualname__,
-                                "kit_module": type(modules[p]).__module__, "tensors": 0, "numel": 0})
-        r["tensors"] += 1; r["numel"] += v.numel()
+        r = rows.setdefault(
+            p,
+            {
+                "prefix": p,
+                "authors": AUTHORS_MODULES.get(p, "?"),
+                "kit": type(modules[p]).__qualname__,
+                "kit_module": type(modules[p]).__module__,
+                "tensors": 0,
+                "numel": 0,
+            },
+        )
+        r["tensors"] += 1
+        r["numel"] += v.numel()
     return list(rows.values())
 
 # %% ../nbs/12_checkpoints.ipynb #654bd669
 def read_state_dict(path: Path | str) -> dict[str, torch.Tensor]:
-    "The flat agent `state_dict` in `path` (the authors' file, a kit `agent.pt`, or a kit `state.pt`), loaded with `weights_only=True`."
+    """The flat agent `state_dict` in `path` (the authors' file, a kit `agent.pt`, or a kit `state.pt`), loaded with
+    `weights_only=True`."""
     path = Path(path)
-    if not path.is_file(): raise CheckpointError(f"no checkpoint at {path}")
-    try: state = torch.load(path, map_location="cpu", weights_only=True)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
-        raise CheckpointError(f"{path} holds more than tensors (weights_only=True refused it: {str(e).splitlines()[0]}); "
-                              "the kit does not run pickled code: re-save the file as a plain state_dict") from None
+        raise CheckpointError(
+            f"{path} holds more than tensors (weights_only=True refused it: {str(e).splitlines()[0]}); "
+            "the kit does not run pickled code: re-save the file as a plain state_dict"
+        ) from None
     except Exception as e:
-        raise CheckpointError(f"{path} cannot be read as a torch checkpoint ({type(e).__name__}: {e}); is the file complete?") from None
-    if isinstance(state, Mapping) and "agent" in state and "version" in state: state = state["agent"]   # a kit trainer checkpoint
-    if not isinstance(state, Mapping) or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise CheckpointError(
+            f"{path} cannot be read as a torch checkpoint ({type(e).__name__}: {e}); is the file complete?"
+        ) from None
+    if isinstance(state, Mapping) and "agent" in state and "version" in state:
+        state = state["agent"]  # a kit trainer checkpoint
+    if not isinstance(state, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
         raise CheckpointError(f"{path} is not an agent state_dict (expected a flat mapping of names to tensors)")
     return dict(state)
 
+
 def checkpoint_num_actions(state: Mapping[str, torch.Tensor]) -> int | None:
     "The action count of a flat agent `state_dict`: rows of the policy's output layer (else of an action embedding)."
-    for k in ("actor_critic.actor_linear.weight", "denoiser.inner_model.act_emb.0.weight", "rew_end_model.act_emb.weight"):
-        if k in state and state[k].ndim == 2: return int(state[k].shape[0])
+    for k in (
+        "actor_critic.actor_linear.weight",
+        "denoiser.inner_model.act_emb.0.weight",
+        "rew_end_model.act_emb.weight",
+    ):
+        if k in state and state[k].ndim == 2:
+            return int(state[k].shape[0])
     return None
 
 # %% ../nbs/12_checkpoints.ipynb #6391d0b6
 def state_problems(state: Mapping[str, torch.Tensor], agent: Agent) -> list[str]:
-    "What stops `state` from filling `agent` exactly: missing and unexpected keys, shape and dtype mismatches (empty when it fits)."
+    """What stops `state` from filling `agent` exactly: missing and unexpected keys, shape and dtype mismatches (empty
+    when it fits)."""
     ours = agent.state_dict()
     out = [f"missing key {k} ({tuple(v.shape)})" for k, v in ours.items() if k not in state]
     out += [f"unexpected key {k} ({tuple(v.shape)})" for k, v in state.items() if k not in ours]
     for k, v in state.items():
-        if k not in ours: continue
-        if v.shape != ours[k].shape: out.append(f"wrong shape for {k}: {tuple(v.shape)} in the file, {tuple(ours[k].shape)} in the kit")
-        elif v.dtype != ours[k].dtype: out.append(f"wrong dtype for {k}: {v.dtype} in the file, {ours[k].dtype} in the kit")
+        if k not in ours:
+            continue
+        if v.shape != ours[k].shape:
+            out.append(f"wrong shape for {k}: {tuple(v.shape)} in the file, {tuple(ours[k].shape)} in the kit")
+        elif v.dtype != ours[k].dtype:
+            out.append(f"wrong dtype for {k}: {v.dtype} in the file, {ours[k].dtype} in the kit")
     return out
 
-def _games_with(a: int) -> list[str]: return [g for g in ATARI_100K_GAMES if num_actions(g) == a]
 
-def load_official(source: Path | str | Mapping[str, torch.Tensor], game: str, cfg: Config | None = None, device="cpu") -> Agent:
-    "The agent in `source` (the authors' checkpoint for `game`, or any flat agent `state_dict`), as the kit's `Agent` in eval mode; `cfg` defaults to the paper configuration."
+def _games_with(a: int) -> list[str]:
+    return [g for g in ATARI_100K_GAMES if num_actions(g) == a]
+
+
+def load_official(
+    source: Path | str | Mapping[str, torch.Tensor], game: str, cfg: Config | None = None, device="cpu"
+) -> Agent:
+    """The agent in `source` (the authors' checkpoint for `game`, or any flat agent `state_dict`), as the kit's `Agent`
+    in eval mode; `cfg` defaults to the paper configuration."""
     check_game(game)
     name = str(source) if not isinstance(source, Mapping) else "the state_dict"
     state = read_state_dict(source) if not isinstance(source, Mapping) else dict(source)
     a, want = checkpoint_num_actions(state), num_actions(game)
     if a is not None and a != want:
-        raise CheckpointError(f"{name} is an agent with {a} actions but {game} has {want}: it belongs to another game "
-                              f"(games with {a} actions: {', '.join(_games_with(a)) or 'none of Atari 100k'})")
+        raise CheckpointError(
+            f"{name} is an agent with {a} actions but {game} has {want}: it belongs to another game "
+            f"(games with {a} actions: {', '.join(_games_with(a)) or 'none of Atari 100k'})"
+        )
     cfg = cfg if cfg is not None else make_config("paper", game=game)
     agent = Agent(cfg, want)
     problems = state_problems(state, agent)
     if problems:
-        kinds = {k: [p for p in problems if p.startswith(k)] for k in ("wrong shape", "wrong dtype", "missing key", "unexpected key")}
+        kinds = {
+            k: [p for p in problems if p.startswith(k)]
+            for k in ("wrong shape", "wrong dtype", "missing key", "unexpected key")
+        }
         counts = ", ".join(f"{len(v)} {k}{'s' if len(v) > 1 else ''}" for k, v in kinds.items() if v)
-        shown = [line for v in kinds.values() for line in v[:10] + ([f"... and {len(v) - 10} more"] if len(v) > 10 else [])]
-        hint = ("a checkpoint of another configuration (for a kit run, pass its config.json)" if kinds["wrong shape"]
-                else "an incomplete or edited file")
-        raise CheckpointError(f"{name} does not fit the kit's agent ({cfg.profile} configuration): {counts}, "
-                              f"as expected of {hint}:\n  " + "\n  ".join(shown))
+        shown = [
+            line for v in kinds.values() for line in v[:10] + ([f"... and {len(v) - 10} more"] if len(v) > 10 else [])
+        ]
+        hint = (
+            "a checkpoint of another configuration (for a kit run, pass its config.json)"
+            if kinds["wrong shape"]
+            else "an incomplete or edited file"
+        )
+        raise CheckpointError(
+            f"{name} does not fit the kit's agent ({cfg.profile} configuration): {counts}, "
+            f"as expected of {hint}:\n  " + "\n  ".join(shown)
+        )
     agent.load_state_dict(state, strict=True)
     return agent.to(device).eval()
+
 
 def save_official(agent: Agent, path: Path | str) -> Path:
     "Write `agent` as the authors' checkpoint format (one flat float `state_dict`, CPU tensors), atomically."
@@ -153,20 +218,30 @@ def find_run_config(path: Path | str) -> Path | None:
     "The `config.json` of the kit run that `path` (a run folder or a file in its `checkpoints/`) belongs to, if any."
     path = Path(path)
     for folder in (path, path.parent, path.parent.parent):
-        if (folder/"config.json").is_file() and (folder/"checkpoints").is_dir(): return folder/"config.json"
+        if (folder / "config.json").is_file() and (folder / "checkpoints").is_dir():
+            return folder / "config.json"
     return None
 
-def load_agent(path: Path | str, game: str | None = None, config: Path | str | Config | None = None, device="cpu") -> tuple[Agent, Config]:
-    "Any agent checkpoint (the authors' file, a kit run folder, its `agent.pt` or `state.pt`) and the configuration it was built with."
+
+def load_agent(
+    path: Path | str, game: str | None = None, config: Path | str | Config | None = None, device="cpu"
+) -> tuple[Agent, Config]:
+    """Any agent checkpoint (the authors' file, a kit run folder, its `agent.pt` or `state.pt`) and the configuration it
+    was built with."""
     path = Path(path)
     if path.is_dir():
-        if not (path/"checkpoints"/"agent.pt").is_file(): raise CheckpointError(f"{path} is a folder without checkpoints/agent.pt: not a kit run (yet)")
-        path = path/"checkpoints"/"agent.pt"
-    if config is None: config = find_run_config(path)
+        if not (path / "checkpoints" / "agent.pt").is_file():
+            raise CheckpointError(f"{path} is a folder without checkpoints/agent.pt: not a kit run (yet)")
+        path = path / "checkpoints" / "agent.pt"
+    if config is None:
+        config = find_run_config(path)
     cfg = config if isinstance(config, Config) else load_config(config) if config is not None else None
     if cfg is not None and game is not None and game != cfg.game:
         raise CheckpointError(f"{path} was trained on {cfg.game}, not {game}: leave out the game or pass {cfg.game}")
     game = game or (cfg.game if cfg is not None else None)
-    if game is None: raise CheckpointError(f"{path} is not in a kit run folder: say which game it plays (the authors' files are named after it)")
+    if game is None:
+        raise CheckpointError(
+            f"{path} is not in a kit run folder: say which game it plays (the authors' files are named after it)"
+        )
     cfg = cfg if cfg is not None else make_config("paper", game=game)
     return load_official(path, game, cfg, device), cfg

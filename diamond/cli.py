@@ -20,8 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atari import ATARI_100K_GAMES, check_game
-from .config import (Config, ConfigError, SettingsError, config_to_dict, in_notebook, load_config, make_config,
-                            settings)
+from diamond.config import (
+    Config,
+    ConfigError,
+    SettingsError,
+    config_to_dict,
+    in_notebook,
+    load_config,
+    make_config,
+    settings,
+)
 from .profiles import PROFILES
 from .runs import RunError, RunFinished
 
@@ -29,33 +37,49 @@ from .runs import RunError, RunFinished
 #: Exit statuses of every `diamond` command.
 EXIT_DONE, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
+
 class Refused(Exception):
     "Input refused before anything was written; the message names the problem and the fix (exit 2)."
+
 
 class NothingToDo(Exception):
     "The work asked for is already done, e.g. a finished run (exit 0)."
 
+
 class RunFailed(Exception):
     "A run that started and could not finish; the message says where to look (exit 1)."
+
 
 #: The kit's errors that mean bad input when they are raised before a command writes anything.
 INPUT_ERRORS = (ConfigError, SettingsError, RunError, ValueError, FileNotFoundError, NotADirectoryError)
 
+
 class refusals:
     "`with refusals(): ...`: the input errors raised inside become `Refused`, a finished run `NothingToDo`."
-    def __init__(self, *errors: type): self.errors = INPUT_ERRORS + errors
-    def __enter__(self): return self
+
+    def __init__(self, *errors: type):
+        self.errors = INPUT_ERRORS + errors
+
+    def __enter__(self):
+        return self
+
     def __exit__(self, tp, e, tb):
-        if tp is not None and issubclass(tp, RunFinished): raise NothingToDo(f"nothing to do: {e}") from None
-        if tp is not None and issubclass(tp, self.errors): raise Refused(str(e)) from None
+        if tp is not None and issubclass(tp, RunFinished):
+            raise NothingToDo(f"nothing to do: {e}") from None
+        if tp is not None and issubclass(tp, self.errors):
+            raise Refused(str(e)) from None
         return False
 
+
 def command(fn):
-    "Decorate a command's `main(argv, ...)` to return its exit status: `Refused` -> 2, `NothingToDo` -> 0, `RunFailed` -> 1."
+    """Decorate a command's `main(argv, ...)` to return its exit status: `Refused` -> 2, `NothingToDo` -> 0, `RunFailed`
+    -> 1."""
+
     @functools.wraps(fn)
     def main(argv=None, *args, **kw) -> int:
-        try: return fn(argv, *args, **kw)
-        except SystemExit as e:                       # argparse: --help (0) or a refused option (2, already printed)
+        try:
+            return fn(argv, *args, **kw)
+        except SystemExit as e:  # argparse: --help (0) or a refused option (2, already printed)
             return e.code if isinstance(e.code, int) else EXIT_DONE if e.code is None else EXIT_REFUSED
         except Refused as e:
             print(f"error: {e}", file=sys.stderr)
@@ -66,60 +90,83 @@ def command(fn):
         except RunFailed as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_FAILED
+
     return main
 
 # %% ../nbs/89_cli.ipynb #2d33ddde
 class Once(argparse.Action):
     "Store an option's value, refusing the option when it is given a second time."
+
     def __call__(self, parser, namespace, values, option_string=None):
         if getattr(namespace, f"_seen_{self.dest}", False):
-            parser.error(f"{option_string} is given twice ({getattr(namespace, self.dest)!r} and {values!r}): give it once")
+            parser.error(
+                f"{option_string} is given twice ({getattr(namespace, self.dest)!r} and {values!r}): give it once"
+            )
         setattr(namespace, f"_seen_{self.dest}", True)
         setattr(namespace, self.dest, values)
 
+
 def count(lo: int = 1):
     "An argparse type: an integer >= `lo`."
+
     def parse(v: str) -> int:
-        try: n = int(v)
-        except ValueError: raise argparse.ArgumentTypeError(f"{v!r} is not an integer (give one >= {lo})") from None
-        if n < lo: raise argparse.ArgumentTypeError(f"{n} is below {lo}: give an integer >= {lo}")
+        try:
+            n = int(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{v!r} is not an integer (give one >= {lo})") from None
+        if n < lo:
+            raise argparse.ArgumentTypeError(f"{n} is below {lo}: give an integer >= {lo}")
         return n
+
     parse.__name__ = f"integer >= {lo}"
     return parse
 
+
 def game_name(v: str) -> str:
     "An argparse type: one of the 26 Atari 100k games."
-    try: return check_game(v)
-    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    try:
+        return check_game(v)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
 
 def profile_name(accepted=None):
     "An argparse type: a profile (chapter 18), one of `accepted` when given."
     accepted = tuple(accepted or PROFILES)
+
     def parse(v: str) -> str:
-        if v in accepted: return v
+        if v in accepted:
+            return v
         close = difflib.get_close_matches(v, accepted, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise argparse.ArgumentTypeError(f"{v!r} is not a profile here{hint}; choose one of {', '.join(accepted)}")
+
     parse.__name__ = "profile"
     return parse
 
+
 def device_name(v: str) -> str:
     "An argparse type: auto, cpu, mps, cuda or cuda:N."
-    if re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", v): return v
+    if re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", v):
+        return v
     raise argparse.ArgumentTypeError(f"{v!r} is not a device; give auto, cpu, cuda, cuda:N or mps")
+
 
 def folder(v: str) -> Path:
     "An argparse type: a folder's path (it may not exist yet; a file there is refused)."
     p = Path(v)
-    if p.exists() and not p.is_dir(): raise argparse.ArgumentTypeError(f"{p} is a file, not a folder: give a folder's path")
+    if p.exists() and not p.is_dir():
+        raise argparse.ArgumentTypeError(f"{p} is a file, not a folder: give a folder's path")
     if any(q.exists() and not q.is_dir() for q in p.parents):
         raise argparse.ArgumentTypeError(f"{p} lies under a file: give a path whose parents are folders")
     return p
 
+
 def existing(v: str) -> Path:
     "An argparse type: a path that exists (file or folder)."
     p = Path(v)
-    if not p.exists(): raise argparse.ArgumentTypeError(f"{p} does not exist: give the path of an existing file or folder")
+    if not p.exists():
+        raise argparse.ArgumentTypeError(f"{p} does not exist: give the path of an existing file or folder")
     return p
 
 # %% ../nbs/89_cli.ipynb #a102f519
@@ -127,82 +174,142 @@ def parser(name: str, description: str) -> argparse.ArgumentParser:
     "The argument parser of `diamond <name>`."
     return argparse.ArgumentParser(prog=f"diamond {name}", description=description)
 
+
 def add_set(p: argparse.ArgumentParser, example: str = "training.eval_every=20") -> None:
     "The repeatable `--set KEY=VALUE` of config overrides."
-    p.add_argument("--set", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                   help=f"override config fields (chapter 90), e.g. --set {example}; repeatable, values are JSON or bare words")
+    p.add_argument(
+        "--set",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"override config fields (chapter 90), e.g. --set {example}; repeatable, values are JSON or bare words",
+    )
 
-def add_run_arguments(p: argparse.ArgumentParser, profiles=None, run_dir: str = "required", resume: bool = True,
-                      device: bool = False, example: str = "training.eval_every=20") -> None:
-    "The options of a command that writes one run: --run-dir, --game, --profile, --seed, --set, --resume, --no-progress."
+
+def add_run_arguments(
+    p: argparse.ArgumentParser,
+    profiles=None,
+    run_dir: str = "required",
+    resume: bool = True,
+    device: bool = False,
+    example: str = "training.eval_every=20",
+) -> None:
+    """The options of a command that writes one run: --run-dir, --game, --profile, --seed, --set, --resume,
+    --no-progress."""
     s = settings()
     names = tuple(profiles or PROFILES)
     if run_dir == "required":
-        p.add_argument("--run-dir", type=folder, required=True, action=Once,
-                       help="the run folder (created; with --resume: the run to continue)")
+        p.add_argument(
+            "--run-dir",
+            type=folder,
+            required=True,
+            action=Once,
+            help="the run folder (created; with --resume: the run to continue)",
+        )
     elif run_dir:
         p.add_argument("--run-dir", type=folder, default=None, action=Once, help=run_dir)
-    p.add_argument("--game", type=game_name, default=None, action=Once,
-                   help=f"an Atari 100k game (default from settings.ini: {s.game})")
-    p.add_argument("--profile", type=profile_name(names), default=None, action=Once,
-                   help=f"{' | '.join(names)} (default from settings.ini: {s.profile}; `diamond profiles` lists them)")
+    p.add_argument(
+        "--game",
+        type=game_name,
+        default=None,
+        action=Once,
+        help=f"an Atari 100k game (default from settings.ini: {s.game})",
+    )
+    p.add_argument(
+        "--profile",
+        type=profile_name(names),
+        default=None,
+        action=Once,
+        help=f"{' | '.join(names)} (default from settings.ini: {s.profile}; `diamond profiles` lists them)",
+    )
     p.add_argument("--seed", type=count(0), default=None, action=Once, help="the run's seed (default 0)")
     add_set(p, example)
-    if resume: p.add_argument("--resume", action="store_true", help="continue the run in --run-dir")
-    if device: p.add_argument("--device", type=device_name, default=None, action=Once,
-                              help="auto, cpu, cuda, cuda:N or mps (default from settings.ini)")
+    if resume:
+        p.add_argument("--resume", action="store_true", help="continue the run in --run-dir")
+    if device:
+        p.add_argument(
+            "--device",
+            type=device_name,
+            default=None,
+            action=Once,
+            help="auto, cpu, cuda, cuda:N or mps (default from settings.ini)",
+        )
     p.add_argument("--no-progress", action="store_true", help="no progress bars (log files)")
 
 # %% ../nbs/89_cli.ipynb #a6c75731
 def parse_sets(items, flag: str = "--set") -> dict:
-    "`['a.b=3', 'c=unit']` -> `{'a.b': 3, 'c': 'unit'}`: values are JSON, bare words are strings; a key given twice is refused."
+    """`['a.b=3', 'c=unit']` -> `{'a.b': 3, 'c': 'unit'}`: values are JSON, bare words are strings; a key given twice is
+    refused."""
     out = {}
     for it in items:
         key, eq, value = it.partition("=")
         if not eq or not key.strip():
             raise ConfigError(f"{flag} {it!r} is not KEY=VALUE (for example {flag} sampler.num_steps_denoising=10)")
-        if key in out: raise ConfigError(f"{flag} gives {key} twice ({out[key]!r} and {value!r}): keep one")
-        try: out[key] = json.loads(value)
-        except json.JSONDecodeError: out[key] = value
+        if key in out:
+            raise ConfigError(f"{flag} gives {key} twice ({out[key]!r} and {value!r}): keep one")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
     return out
 
+
 def run_config(a: argparse.Namespace) -> Config:
-    "A run's config from its arguments: the run folder's own `config.json` for a bare `--resume`, else the profile with the overrides."
+    """A run's config from its arguments: the run folder's own `config.json` for a bare `--resume`, else the profile
+    with the overrides."""
     overrides = parse_sets(a.set)
     if getattr(a, "resume", False) and a.game is None and a.profile is None and a.seed is None and not overrides:
-        if not (a.run_dir/"config.json").exists(): raise RunError(f"nothing to resume in {a.run_dir}: it has no config.json")
-        return load_config(a.run_dir/"config.json")
+        if not (a.run_dir / "config.json").exists():
+            raise RunError(f"nothing to resume in {a.run_dir}: it has no config.json")
+        return load_config(a.run_dir / "config.json")
     return make_config(a.profile, overrides, **{k: v for k, v in (("game", a.game), ("seed", a.seed)) if v is not None})
 
 # %% ../nbs/89_cli.ipynb #fa058dc5
 @dataclass(frozen=True)
 class Subcommand:
     "A `diamond` subcommand: the module and function (`main(argv)` by default) that run it, and what it does in a line."
+
     module: str
     summary: str
     function: str = "main"
 
+
 #: The subcommands of `diamond`, in the order a user meets them.
 COMMANDS = {
     "main": Subcommand("diamond.main", "run the main job: the chapters as batch jobs into a run folder (chapter 92)"),
-    "profiles": Subcommand("diamond.cli", "print a profile's values, or where two profiles differ (chapter 18)", "profiles_main"),
+    "profiles": Subcommand(
+        "diamond.cli", "print a profile's values, or where two profiles differ (chapter 18)", "profiles_main"
+    ),
     "collect": Subcommand("diamond.collect", "fill an episode dataset with a random or scripted player (chapter 94)"),
     "train": Subcommand("diamond.train", "train an agent: one game, one seed, one run folder, resumable (chapter 95)"),
-    "train-world-model": Subcommand("diamond.train_world_model",
-                                    "train a world model on recorded play, checking its dreams (chapter 99)"),
-    "evaluate": Subcommand("diamond.evaluate", "play an agent or a random player on the paper's test protocol (chapter 96)"),
+    "train-world-model": Subcommand(
+        "diamond.train_world_model", "train a world model on recorded play, checking its dreams (chapter 99)"
+    ),
+    "evaluate": Subcommand(
+        "diamond.evaluate", "play an agent or a random player on the paper's test protocol (chapter 96)"
+    ),
     "probe": Subcommand("diamond.probe", "look into a trained world model: what its dreams pay (chapter 98)"),
-    "reproduce": Subcommand("diamond.reproduce", "the paper's experiments as batches of runs, local or Slurm (chapter 97)"),
-    "report": Subcommand("diamond.reproduce", "the Atari 100k report over a folder of runs (chapters 22, 97)", "report_main"),
+    "reproduce": Subcommand(
+        "diamond.reproduce", "the paper's experiments as batches of runs, local or Slurm (chapter 97)"
+    ),
+    "report": Subcommand(
+        "diamond.reproduce", "the Atari 100k report over a folder of runs (chapters 22, 97)", "report_main"
+    ),
     "bench": Subcommand("diamond.cli", "time the training and sampling steps (chapter 93)", "bench_main"),
     "gpu-check": Subcommand("diamond.gpu_check", "check and time the kit on a GPU (chapter 15)"),
 }
 
+
 def usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [f"  {n:{width}s}  {c.summary}" for n, c in COMMANDS.items()]
-    return ("usage: diamond <command> [options]   (diamond <command> --help for its options)\n\n"
-            "DIAMOND, a diffusion world model of Atari and an agent trained in its dreams.\n\ncommands:\n" + "\n".join(lines))
+    return (
+        "usage: diamond <command> [options]   (diamond <command> --help for its options)\n\n"
+        "DIAMOND, a diffusion world model of Atari and an agent trained in its dreams.\n\ncommands:\n"
+        + "\n".join(lines)
+    )
+
 
 def main(argv=None) -> int:
     "The `diamond` command: run the subcommand named by the first argument with the rest."
@@ -222,12 +329,15 @@ def main(argv=None) -> int:
 # %% ../nbs/89_cli.ipynb #615057c4
 def flat_config(cfg: Config) -> dict:
     "`{'denoiser.unet.channels': [...], ...}`: every field of a config under its dotted name."
+
     def walk(d: dict, prefix: str) -> dict:
         out = {}
         for k, v in d.items():
             out.update(walk(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
         return out
+
     return walk(config_to_dict(cfg), "")
+
 
 def profile_table(*names: str, changed: bool = False) -> str:
     "One profile's resolved values against the paper's, or where several profiles differ, as aligned text."
@@ -235,9 +345,12 @@ def profile_table(*names: str, changed: bool = False) -> str:
     paper = flat_config(make_config("paper"))
     fmt = lambda v: json.dumps(v)
     if len(names) == 1:
-        (n, vals), = cols.items()
-        rows = [("*" if vals[k] != paper[k] else " ", k, fmt(vals[k]), fmt(paper[k]) if vals[k] != paper[k] else "")
-                for k in vals if k != "profile" and (not changed or vals[k] != paper[k])]
+        ((n, vals),) = cols.items()
+        rows = [
+            ("*" if vals[k] != paper[k] else " ", k, fmt(vals[k]), fmt(paper[k]) if vals[k] != paper[k] else "")
+            for k in vals
+            if k != "profile" and (not changed or vals[k] != paper[k])
+        ]
         head = (" ", "field", n, "paper")
     else:
         keys = [k for k in paper if k != "profile" and len({fmt(c[k]) for c in cols.values()}) > 1]
@@ -246,17 +359,24 @@ def profile_table(*names: str, changed: bool = False) -> str:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head, *rows])
 
+
 @command
 def profiles_main(argv=None) -> int:
     "`diamond profiles [NAME [NAME ...]] [--changed]`."
     p = parser("profiles", "The profiles (chapter 18): list them, print one resolved, or where several differ.")
     p.add_argument("names", nargs="*", type=profile_name(), metavar="PROFILE", help=f"{' | '.join(PROFILES)}")
-    p.add_argument("--changed", action="store_true", help="with one profile: only the fields where it differs from the paper")
+    p.add_argument(
+        "--changed", action="store_true", help="with one profile: only the fields where it differs from the paper"
+    )
     a = p.parse_args(argv)
-    if len(set(a.names)) < len(a.names): raise Refused(f"a profile is named twice ({' '.join(a.names)}): name each once")
+    if len(set(a.names)) < len(a.names):
+        raise Refused(f"a profile is named twice ({' '.join(a.names)}): name each once")
     if not a.names:
-        for n in PROFILES: print(f"{n:24s} {len(flat_config(make_config(n))) - 1} fields, "
-                                 f"{sum(1 for k, v in PROFILES[n].items())} set by the profile")
+        for n in PROFILES:
+            print(
+                f"{n:24s} {len(flat_config(make_config(n))) - 1} fields, "
+                f"{sum(1 for k, v in PROFILES[n].items())} set by the profile"
+            )
         return EXIT_DONE
     print(profile_table(*a.names, changed=a.changed))
     return EXIT_DONE
@@ -267,37 +387,77 @@ def bench_main(argv=None) -> int:
     "`diamond bench`: time the kit's training and sampling steps (chapter 93), as JSON on stdout."
     from diamond.bench import BENCH_PARTS, run_benchmarks, share_table
     from diamond.config import PRECISIONS
+
     p = parser("bench", "Time the kit's training and sampling steps (JSON on stdout, a table of shares on stderr).")
-    p.add_argument("--profile", type=profile_name(), default="paper", action=Once, help=f"{' | '.join(PROFILES)} (default paper)")
+    p.add_argument(
+        "--profile", type=profile_name(), default="paper", action=Once, help=f"{' | '.join(PROFILES)} (default paper)"
+    )
     p.add_argument("--batch-size", type=count(1), default=32, action=Once)
-    p.add_argument("--warmup", type=count(0), default=3, action=Once,
-                   help="untimed calls before timing each part (first calls build kernels and grow the heap)")
+    p.add_argument(
+        "--warmup",
+        type=count(0),
+        default=3,
+        action=Once,
+        help="untimed calls before timing each part (first calls build kernels and grow the heap)",
+    )
     p.add_argument("--repeats", type=count(1), default=3, action=Once)
-    p.add_argument("--precision", default="float32", choices=PRECISIONS, action=Once,
-                   help="float32 (exact, default), bfloat16 autocast, or float16 autocast (GPUs only)")
-    p.add_argument("--no-channels-last", action="store_true", help="keep convolution weights NCHW (the layout before chapter 14)")
-    p.add_argument("--compile", action="store_true",
-                   help="torch.compile the U-Net (compilation happens in the untimed warm-up, reported as warmup_s)")
-    p.add_argument("--cuda-graphs", action="store_true", help="with --compile on CUDA: CUDA graphs (mode reduce-overhead)")
+    p.add_argument(
+        "--precision",
+        default="float32",
+        choices=PRECISIONS,
+        action=Once,
+        help="float32 (exact, default), bfloat16 autocast, or float16 autocast (GPUs only)",
+    )
+    p.add_argument(
+        "--no-channels-last", action="store_true", help="keep convolution weights NCHW (the layout before chapter 14)"
+    )
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the U-Net (compilation happens in the untimed warm-up, reported as warmup_s)",
+    )
+    p.add_argument(
+        "--cuda-graphs", action="store_true", help="with --compile on CUDA: CUDA graphs (mode reduce-overhead)"
+    )
     p.add_argument("--out", type=Path, default=None, action=Once, help="also write the JSON to this file")
-    p.add_argument("--skip", nargs="+", default=[], choices=BENCH_PARTS, action=Once,
-                   help="leave out these (the paper-size actor-critic update takes minutes on CPU)")
+    p.add_argument(
+        "--skip",
+        nargs="+",
+        default=[],
+        choices=BENCH_PARTS,
+        action=Once,
+        help="leave out these (the paper-size actor-critic update takes minutes on CPU)",
+    )
     a = p.parse_args(argv)
-    compute = {"compute.precision": a.precision, "compute.channels_last": not a.no_channels_last, "compute.compile": a.compile,
-               "compute.cuda_graphs": a.cuda_graphs}
+    compute = {
+        "compute.precision": a.precision,
+        "compute.channels_last": not a.no_channels_last,
+        "compute.compile": a.compile,
+        "compute.cuda_graphs": a.cuda_graphs,
+    }
     with refusals():
-        if a.out is not None and a.out.is_dir(): raise ValueError(f"--out {a.out} is a folder: give the path of a .json file")
+        if a.out is not None and a.out.is_dir():
+            raise ValueError(f"--out {a.out} is a folder: give the path of a .json file")
         make_config(a.profile, compute)
         from diamond.compute import check_precision_on
         from diamond.config import default_device
+
         check_precision_on(a.precision, default_device())
-    res = run_benchmarks(a.profile, a.batch_size, a.warmup, a.repeats, parts=[x for x in BENCH_PARTS if x not in a.skip],
-                         overrides=compute)
+    res = run_benchmarks(
+        a.profile,
+        a.batch_size,
+        a.warmup,
+        a.repeats,
+        parts=[x for x in BENCH_PARTS if x not in a.skip],
+        overrides=compute,
+    )
     txt = json.dumps(res, indent=2)
     print(txt)
-    if a.out: a.out.write_text(txt + "\n")
+    if a.out:
+        a.out.write_text(txt + "\n")
     print(share_table(res), file=sys.stderr)
     return EXIT_DONE
 
 # %% ../nbs/89_cli.ipynb #81fa8206
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

@@ -24,8 +24,12 @@ def main(argv=None) -> int:
     n = p.add_mutually_exclusive_group(required=True)
     n.add_argument("--steps", type=count(1), default=None, action=Once, help="steps to collect")
     n.add_argument("--episodes", type=count(1), default=None, action=Once, help="or: finished episodes to collect")
-    p.add_argument("--out", type=folder, required=True, action=Once, help="dataset folder (created, or extended if it exists)")
-    p.add_argument("--test", action="store_true", help="test env: whole games (default: training env, one episode per life)")
+    p.add_argument(
+        "--out", type=folder, required=True, action=Once, help="dataset folder (created, or extended if it exists)"
+    )
+    p.add_argument(
+        "--test", action="store_true", help="test env: whole games (default: training env, one episode per life)"
+    )
     p.add_argument("--seed", type=count(0), default=0, action=Once)
     a = p.parse_args(argv)
     with refusals():
@@ -35,9 +39,12 @@ def main(argv=None) -> int:
     before, t0 = ds.num_steps, time.time()
     st = Collector(env, policy, ds).collect(a.steps, a.episodes)
     mean = f"{sum(st.returns) / len(st.returns):.1f}" if st.returns else "n/a"
-    print(f"{a.game} {a.policy}: {st.steps} steps, {st.episodes} finished episodes (mean return {mean}), "
-          f"reward signs {st.reward_signs}, {time.time() - t0:.1f} s; {ds} (was {before} steps)")
+    print(
+        f"{a.game} {a.policy}: {st.steps} steps, {st.episodes} finished episodes (mean return {mean}), "
+        f"reward signs {st.reward_signs}, {time.time() - t0:.1f} s; {ds} (was {before} steps)"
+    )
     return 0
 
 # %% ../nbs/94_collect.ipynb #0cc16f8c
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

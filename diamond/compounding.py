@@ -28,53 +28,95 @@ from .world_model import denoiser_loss_fn, denoiser_sampler, pixel_error
 
 # %% ../nbs/20_fig_compounding_error.ipynb #8ec6de59
 def make_world_model(kind: str, cfg: Config, num_actions: int):
-    "A fresh EDM `Denoiser` or `DDPMDenoiser` on the config's U-Net, computing as the profile says (`cfg.compute`: `small` trains in bfloat16, chapter 14)."
-    if kind == "edm": model = Denoiser(cfg.denoiser, num_actions)
-    elif kind == "ddpm": model = DDPMDenoiser(cfg.ddpm, cfg.denoiser.unet, num_actions)
-    else: raise ValueError(f"unknown world model kind {kind!r}: expected 'edm' or 'ddpm'")
+    """A fresh EDM `Denoiser` or `DDPMDenoiser` on the config's U-Net, computing as the profile says (`cfg.compute`:
+    `small` trains in bfloat16, chapter 14)."""
+    if kind == "edm":
+        model = Denoiser(cfg.denoiser, num_actions)
+    elif kind == "ddpm":
+        model = DDPMDenoiser(cfg.ddpm, cfg.denoiser.unet, num_actions)
+    else:
+        raise ValueError(f"unknown world model kind {kind!r}: expected 'edm' or 'ddpm'")
     return apply_compute(model, cfg.compute)
 
-def train_diffusion_model(kind: str, cfg: Config, data: EpisodeDataset, steps: int, num_actions: int, device=None, seed: int = 0,
-                          progress: bool = True, *, run_dir: Path | str, checkpoint_every: int = 500):
-    """A world model of `kind` trained for `steps` updates on `data` in checkpointed pieces in `run_dir`, which a rerun continues (`train_phase`, chapter 16); returns (model, mean losses between checkpoints).
-    The profile's learning-rate schedule applies as in chapter 99: warm-up, and a linear fall to 0 over the last `lr_cooldown_steps` (all of them when fewer)."""
+
+def train_diffusion_model(
+    kind: str,
+    cfg: Config,
+    data: EpisodeDataset,
+    steps: int,
+    num_actions: int,
+    device=None,
+    seed: int = 0,
+    progress: bool = True,
+    *,
+    run_dir: Path | str,
+    checkpoint_every: int = 500,
+):
+    """A world model of `kind` trained for `steps` updates on `data` in checkpointed pieces in `run_dir`, which a rerun
+    continues (`train_phase`, chapter 16); returns (model, mean losses between checkpoints). The profile's
+    learning-rate schedule applies as in chapter 99: warm-up, and a linear fall to 0 over the last
+    `lr_cooldown_steps` (all of them when fewer)."""
     model = make_world_model(kind, cfg, num_actions).to(device)
-    data_seed = lambda s: seed if s == 0 else derived_seed(seed, s)       # a resumed training draws fresh batches
-    if kind == "edm": loss_fn, batches_from = denoiser_loss_fn(model, device), lambda s: denoiser_sampler(data, cfg, seed=data_seed(s))
+    data_seed = lambda s: seed if s == 0 else derived_seed(seed, s)  # a resumed training draws fresh batches
+    if kind == "edm":
+        loss_fn, batches_from = (
+            denoiser_loss_fn(model, device),
+            lambda s: denoiser_sampler(data, cfg, seed=data_seed(s)),
+        )
     else:
         noise = torch.Generator().manual_seed(seed)
         loss_fn = ddpm_loss_fn(model, device, noise)
+
         def batches_from(s):
             noise.manual_seed(data_seed(s))
-            return SegmentSampler(data, model.num_steps_conditioning + 1, cfg.denoiser_optim.batch_size, seed=data_seed(s))
+            return SegmentSampler(
+                data, model.num_steps_conditioning + 1, cfg.denoiser_optim.batch_size, seed=data_seed(s)
+            )
+
     optim = replace(cfg.denoiser_optim, lr_cooldown_steps=min(cfg.denoiser_optim.lr_cooldown_steps, steps))
-    train_phase(run_dir, kind, Trainer(model, loss_fn, optim, total_steps=steps), batches_from, steps, checkpoint_every, progress=progress)
-    lines = [json.loads(l) for l in (Path(run_dir)/"metrics.jsonl").read_text().splitlines()]
+    train_phase(
+        run_dir,
+        kind,
+        Trainer(model, loss_fn, optim, total_steps=steps),
+        batches_from,
+        steps,
+        checkpoint_every,
+        progress=progress,
+    )
+    lines = [json.loads(l) for l in (Path(run_dir) / "metrics.jsonl").read_text().splitlines()]
     return model.eval(), [d["loss"] for d in lines if d["model"] == kind]
 
 # %% ../nbs/20_fig_compounding_error.ipynb #9f05aff2
 @torch.no_grad()
 def next_frame(model, obs_history: Tensor, act_history: Tensor, n: int, sampler_cfg, generator=None) -> Tensor:
     "The next frames from either kind of world model with `n` denoising steps."
-    if isinstance(model, DDPMDenoiser): return generate_next_obs_ddpm(model, obs_history, act_history, n, generator)
+    if isinstance(model, DDPMDenoiser):
+        return generate_next_obs_ddpm(model, obs_history, act_history, n, generator)
     return generate_next_obs(model, obs_history, act_history, replace(sampler_cfg, num_steps_denoising=n), generator)
+
 
 @torch.no_grad()
 def rollout_n(model, obs: Tensor, act: Tensor, n: int, horizon: int, sampler_cfg, generator=None) -> Tensor:
     "`horizon` imagined frames (B,T,C,H,W) from the first L real frames of `obs`, driven by the recorded actions `act`."
     L = model.cfg.unet.num_steps_conditioning if isinstance(model, Denoiser) else model.num_steps_conditioning
-    if act.shape[1] < L + horizon - 1: raise ValueError(f"{act.shape[1]} actions cannot drive {horizon} steps from {L} frames")
+    if act.shape[1] < L + horizon - 1:
+        raise ValueError(f"{act.shape[1]} actions cannot drive {horizon} steps from {L} frames")
     hist, frames = obs[:, :L], []
     for t in range(horizon):
-        nxt = next_frame(model, hist, act[:, t:t + L], n, sampler_cfg, generator)
+        nxt = next_frame(model, hist, act[:, t : t + L], n, sampler_cfg, generator)
         frames.append(nxt)
         hist = torch.cat([hist[:, 1:], nxt[:, None]], dim=1)
     return torch.stack(frames, dim=1)
 
+
 def drift_stats(errors: Tensor) -> dict:
     "Per-step mean and 25/75th percentiles across trajectories of errors (n, T)."
     e = errors.double()
-    return {"mean": e.mean(0).tolist(), "q25": e.quantile(0.25, dim=0).tolist(), "q75": e.quantile(0.75, dim=0).tolist()}
+    return {
+        "mean": e.mean(0).tolist(),
+        "q25": e.quantile(0.25, dim=0).tolist(),
+        "q75": e.quantile(0.75, dim=0).tolist(),
+    }
 
 # %% ../nbs/20_fig_compounding_error.ipynb #527d75cb
 def plot_drift(drift: dict, steps_list, horizon: int):
@@ -86,14 +128,25 @@ def plot_drift(drift: dict, steps_list, horizon: int):
             d = drift[kind, n]
             ax.plot(t, d["mean"], color=plt.cm.viridis(i / max(1, len(steps_list) - 1)), label=f"n = {n}")
             ax.fill_between(t, d["q25"], d["q75"], color=plt.cm.viridis(i / max(1, len(steps_list) - 1)), alpha=0.15)
-        ax.set_title(kind.upper(), fontsize=10); ax.set_xlabel("imagined step t"); ax.set_xscale("log" if horizon >= 100 else "linear")
-        ax.legend(fontsize=8); ax.grid(alpha=0.3)
+        ax.set_title(kind.upper(), fontsize=10)
+        ax.set_xlabel("imagined step t")
+        ax.set_xscale("log" if horizon >= 100 else "linear")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
     axes[0].set_ylabel("|dream - real| (levels)")
     return fig
 
+
 def frame_grid(dreams: dict, real: Tensor, steps_list, times):
-    "Rows: the real trajectory, then each method x n; columns: the frames at `times` (1-based imagined steps) of the first trajectory."
-    rows = [real[0, [t - 1 for t in times]]] + [dreams[k, n][0, [t - 1 for t in times]] for k in ("ddpm", "edm") for n in steps_list]
+    """Rows: the real trajectory, then each method x n; columns: the frames at `times` (1-based imagined steps) of the
+    first trajectory."""
+    rows = [real[0, [t - 1 for t in times]]] + [
+        dreams[k, n][0, [t - 1 for t in times]] for k in ("ddpm", "edm") for n in steps_list
+    ]
     labels = ["real"] + [f"{k.upper()} n={n}" for k in ("ddpm", "edm") for n in steps_list]
-    fig = show_frames(torch.stack(rows), titles=[f"{lab} t={t}" if j == 0 else f"t={t}" for lab in labels for j, t in enumerate(times)], size=1.1)
+    fig = show_frames(
+        torch.stack(rows),
+        titles=[f"{lab} t={t}" if j == 0 else f"t={t}" for lab in labels for j, t in enumerate(times)],
+        size=1.1,
+    )
     return fig

@@ -19,39 +19,58 @@ from .config import PRECISIONS, ComputeConfig, ConfigError
 # %% ../nbs/14_compute.ipynb #9d051509
 def check_precision(precision: str) -> str:
     "`precision` if the kit can compute in it, else a `ConfigError` naming the choices."
-    if precision not in PRECISIONS: raise ConfigError(f"precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
     return precision
+
 
 def check_precision_on(precision: str, device) -> str:
     "`precision` if `device` can compute in it, else a `ConfigError` that says what to choose instead."
     if check_precision(precision) == "float16" and torch.device(device).type == "cpu":
-        raise ConfigError("compute.precision=float16 needs a GPU (CUDA or MPS): CPUs have no fast float16 arithmetic. "
-                          "On a CPU use compute.precision=bfloat16 (fast on CPUs with AVX-512 BF16 or AMX) or float32")
+        raise ConfigError(
+            "compute.precision=float16 needs a GPU (CUDA or MPS): CPUs have no fast float16 arithmetic. "
+            "On a CPU use compute.precision=bfloat16 (fast on CPUs with AVX-512 BF16 or AMX) or float32"
+        )
     return precision
+
 
 #: torch's CPU capabilities that multiply bfloat16 in hardware: x86 AVX-512 BF16 and AMX, Arm BF16 and SVE BF16
 BF16_CPU_FEATURES = ("avx512_bf16", "amx_bf16", "bf16", "sve_bf16")
 
+
 def native_bfloat16(device) -> bool | None:
-    "Whether `device` multiplies bfloat16 in hardware (a CPU: `torch.cpu.get_capabilities`; a CUDA card: `is_bf16_supported`); None where torch cannot tell."
+    """Whether `device` multiplies bfloat16 in hardware (a CPU: `torch.cpu.get_capabilities`; a CUDA card:
+    `is_bf16_supported`); None where torch cannot tell."""
     d = torch.device(device)
-    if d.type == "cuda": return torch.cuda.is_bf16_supported()
-    caps = getattr(torch.cpu, "get_capabilities", None)      # absent from older torch
-    if d.type != "cpu" or caps is None: return None
+    if d.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    caps = getattr(torch.cpu, "get_capabilities", None)  # absent from older torch
+    if d.type != "cpu" or caps is None:
+        return None
     return any(caps().get(k, False) for k in BF16_CPU_FEATURES)
+
 
 @functools.cache
 def warn_if_emulated(precision: str, device_type: str) -> None:
     "Warn (once per process and device type) when `precision` is bfloat16 on a CPU that would emulate it."
-    if precision != "bfloat16" or device_type != "cpu" or native_bfloat16("cpu") is not False: return
+    if precision != "bfloat16" or device_type != "cpu" or native_bfloat16("cpu") is not False:
+        return
     cpu = f"{torch.cpu.get_capabilities().get('cpu_name', 'this CPU')}, {torch.backends.cpu.get_cpu_capability()}"
-    warnings.warn(f"compute.precision=bfloat16 on a CPU without bfloat16 instructions ({cpu}: no AVX-512 BF16, AMX or Arm BF16): "
-                  "bfloat16 is emulated here, and slower than float32 (AVX2 alone: a tiny denoiser update 2.3-2.6 s against 0.27 s). "
-                  "Use compute.precision=float32 on this machine", RuntimeWarning, stacklevel=3)
+    warnings.warn(
+        f"compute.precision=bfloat16 on a CPU without bfloat16 instructions ({cpu}: no AVX-512 BF16, AMX or Arm BF16): "
+        """bfloat16 is emulated here, and slower than float32 (AVX2 alone: a tiny denoiser update 2.3-2.6 s against 0.27
+        s)."""
+        "Use compute.precision=float32 on this machine",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
 
 def autocast(precision: str, device) -> contextlib.AbstractContextManager:
-    "A context in which convolutions and matrix products run in `precision` on `device` (`torch.autocast`); float32: nothing changes."
-    if check_precision_on(precision, device) == "float32": return contextlib.nullcontext()
+    """A context in which convolutions and matrix products run in `precision` on `device` (`torch.autocast`); float32:
+    nothing changes."""
+    if check_precision_on(precision, device) == "float32":
+        return contextlib.nullcontext()
     warn_if_emulated(precision, torch.device(device).type)
     return torch.autocast(torch.device(device).type, dtype=getattr(torch, precision))
 
@@ -60,19 +79,27 @@ def kit_networks(model: nn.Module) -> list[nn.Module]:
     "The kit networks inside `model` (itself included): the modules whose class declares a `precision`."
     return [m for m in model.modules() if hasattr(type(m), "precision")]
 
+
 def allow_tf32() -> dict:
-    "Let CUDA matrix products and cuDNN convolutions use TF32, as the authors' code does (`parity.tf32`, chapter 12); returns the settings now in force."
+    """Let CUDA matrix products and cuDNN convolutions use TF32, as the authors' code does (`parity.tf32`, chapter 12);
+    returns the settings now in force."""
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     return {"matmul": torch.backends.cuda.matmul.allow_tf32, "cudnn": torch.backends.cudnn.allow_tf32}
 
+
 def apply_compute(model: nn.Module, compute: ComputeConfig) -> nn.Module:
-    "Set every kit network's `precision` (a network with a `compute_role` may have its own, `ComputeConfig.precision_of`), make convolution weights channels-last, compile the heavy parts in place; returns `model`."
-    for m in kit_networks(model): m.precision = compute.precision_of(getattr(m, "compute_role", None))
-    if compute.channels_last: model.to(memory_format=torch.channels_last)
+    """Set every kit network's `precision` (a network with a `compute_role` may have its own,
+    `ComputeConfig.precision_of`), make convolution weights channels-last, compile the heavy parts in place; returns
+    `model`."""
+    for m in kit_networks(model):
+        m.precision = compute.precision_of(getattr(m, "compute_role", None))
+    if compute.channels_last:
+        model.to(memory_format=torch.channels_last)
     if compute.compile:
         mode = "reduce-overhead" if compute.cuda_graphs else None
         for m in kit_networks(model):
-            for name in m.compiled_parts: getattr(m, name).compile(mode=mode)
+            for name in m.compiled_parts:
+                getattr(m, name).compile(mode=mode)
     return model
 
 # %% ../nbs/14_compute.ipynb #4d56bd4d
@@ -81,7 +108,10 @@ def computing_in(model: nn.Module, precision: str):
     "Temporarily run every kit network inside `model` in `precision`."
     nets = kit_networks(model)
     old = [m.precision for m in nets]
-    for m in nets: m.precision = check_precision(precision)
-    try: yield model
+    for m in nets:
+        m.precision = check_precision(precision)
+    try:
+        yield model
     finally:
-        for m, p in zip(nets, old): m.precision = p
+        for m, p in zip(nets, old):
+            m.precision = p

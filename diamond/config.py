@@ -36,58 +36,82 @@ from .profiles import PROFILES
 class SettingsError(ValueError):
     "A bad `settings.ini` (or `DIAMOND_*` environment variable): the message names the key and the file."
 
+
 class ConfigError(ValueError):
     "A bad config field or override: the message names the field and says what it expects."
 
 # %% ../nbs/90_config.ipynb #87f1f13e
 def _as_path(v: str) -> str:
-    if not v.strip(): raise ValueError("an empty path")
+    if not v.strip():
+        raise ValueError("an empty path")
     return v.strip()
+
 
 def _as_int(lo: int):
     def parse(v: str) -> int:
-        try: n = int(v)
-        except ValueError: raise ValueError(f"not an integer (expected an integer >= {lo})") from None
-        if n < lo: raise ValueError(f"below {lo}")
+        try:
+            n = int(v)
+        except ValueError:
+            raise ValueError(f"not an integer (expected an integer >= {lo})") from None
+        if n < lo:
+            raise ValueError(f"below {lo}")
         return n
+
     return parse
 
+
 _DEVICE_RE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
 def _as_device(v: str) -> str:
-    if not _DEVICE_RE.match(v): raise ValueError("not a device (expected auto, cpu, cuda, cuda:N or mps)")
+    if not _DEVICE_RE.match(v):
+        raise ValueError("not a device (expected auto, cpu, cuda, cuda:N or mps)")
     return v
+
 
 def _as_bool(v: str) -> bool:
     t = v.strip().lower()
-    if t in ("true", "yes", "on", "1"): return True
-    if t in ("false", "no", "off", "0"): return False
+    if t in ("true", "yes", "on", "1"):
+        return True
+    if t in ("false", "no", "off", "0"):
+        return False
     raise ValueError("not a boolean (expected true or false)")
 
+
 def _as_game(v: str) -> str:
-    if not re.fullmatch(r"[A-Z][A-Za-z]+", v): raise ValueError("not a game name (expected a short ALE name such as Breakout)")
+    if not re.fullmatch(r"[A-Z][A-Za-z]+", v):
+        raise ValueError("not a game name (expected a short ALE name such as Breakout)")
     return v
 
+
 def _as_profile(v: str) -> str:
-    if v not in PROFILES: raise ValueError(f"not a profile (expected one of {', '.join(PROFILES)})")
+    if v not in PROFILES:
+        raise ValueError(f"not a profile (expected one of {', '.join(PROFILES)})")
     return v
 
 # %% ../nbs/90_config.ipynb #a5aee05f
 #: Each settings key: (parser, default, what it means).
 SETTINGS_KEYS: dict[str, tuple[Any, str, str]] = {
-    "data_dir":     (_as_path, "data",     "episodes collected from real environments"),
-    "runs_dir":     (_as_path, "runs",     "one folder per run"),
-    "figures_dir":  (_as_path, "figures",  "the paper's figures"),
-    "device":       (_as_device, "auto",   "auto | cpu | cuda | cuda:N | mps"),
-    "threads":      (_as_int(0), "0",      "torch intra-op threads (0: torch's default)"),
-    "test_threads": (_as_int(1), "1",      "threads per process under nbdev-test / pytest"),
-    "keep_freed_memory": (_as_bool, "true", "glibc: keep freed memory for reuse instead of unmapping it (far fewer page faults)"),
-    "game":         (_as_game, "Breakout", "default Atari 100k game"),
-    "profile":      (_as_profile, "tiny",  "default profile"),
+    "data_dir": (_as_path, "data", "episodes collected from real environments"),
+    "runs_dir": (_as_path, "runs", "one folder per run"),
+    "figures_dir": (_as_path, "figures", "the paper's figures"),
+    "device": (_as_device, "auto", "auto | cpu | cuda | cuda:N | mps"),
+    "threads": (_as_int(0), "0", "torch intra-op threads (0: torch's default)"),
+    "test_threads": (_as_int(1), "1", "threads per process under nbdev-test / pytest"),
+    "keep_freed_memory": (
+        _as_bool,
+        "true",
+        "glibc: keep freed memory for reuse instead of unmapping it (far fewer page faults)",
+    ),
+    "game": (_as_game, "Breakout", "default Atari 100k game"),
+    "profile": (_as_profile, "tiny", "default profile"),
 }
+
 
 @dataclass(frozen=True)
 class Settings:
     "The kit's runtime settings, read from `settings.ini` and `DIAMOND_*` environment variables."
+
     data_dir: Path
     runs_dir: Path
     figures_dir: Path
@@ -101,32 +125,41 @@ class Settings:
 
 # %% ../nbs/90_config.ipynb #3c04eeea
 def find_settings_file(environ: typing.Mapping[str, str] | None = None) -> Path | None:
-    "The `settings.ini` the kit reads: `$DIAMOND_SETTINGS`, else the checkout's, else the nearest in cwd or its parents."
+    """The `settings.ini` the kit reads: `$DIAMOND_SETTINGS`, else the checkout's, else the nearest in cwd or its
+    parents."""
     environ = os.environ if environ is None else environ
     if environ.get("DIAMOND_SETTINGS"):
         p = Path(environ["DIAMOND_SETTINGS"]).expanduser()
-        if not p.is_file(): raise SettingsError(f"DIAMOND_SETTINGS={p} does not exist: point it at a settings.ini or unset it")
+        if not p.is_file():
+            raise SettingsError(f"DIAMOND_SETTINGS={p} does not exist: point it at a settings.ini or unset it")
         return p.resolve()
-    try: here = Path(__file__).resolve().parent.parent   # the checkout holding the package
-    except NameError: here = None                        # inside a notebook: no __file__
+    try:
+        here = Path(__file__).resolve().parent.parent  # the checkout holding the package
+    except NameError:
+        here = None  # inside a notebook: no __file__
     candidates = ([here] if here else []) + [Path.cwd(), *Path.cwd().parents]
     for d in candidates:
-        if (d/"settings.ini").is_file() and (d/"pyproject.toml").is_file(): return (d/"settings.ini").resolve()
+        if (d / "settings.ini").is_file() and (d / "pyproject.toml").is_file():
+            return (d / "settings.ini").resolve()
     return None
 
 # %% ../nbs/90_config.ipynb #55a0d234
 def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
-    "Parse and check the settings file at `path` (default: `find_settings_file()`), then apply `DIAMOND_<KEY>` overrides."
+    """Parse and check the settings file at `path` (default: `find_settings_file()`), then apply `DIAMOND_<KEY>`
+    overrides."""
     environ = os.environ if environ is None else environ
     path = Path(path) if path is not None else find_settings_file(environ)
     raw = {k: (d, f"the built-in default") for k, (_, d, _) in SETTINGS_KEYS.items()}
     if path is not None:
         cp = configparser.ConfigParser(inline_comment_prefixes=("#", ";"), interpolation=None)
-        try: cp.read_string(Path(path).read_text(), source=str(path))
+        try:
+            cp.read_string(Path(path).read_text(), source=str(path))
         except configparser.MissingSectionHeaderError:
             raise SettingsError(f"{path}: no [diamond] section; the file must start with a [diamond] header") from None
-        except (OSError, configparser.Error) as e: raise SettingsError(f"{path}: cannot be read as an INI file: {e}") from None
-        if "diamond" not in cp: raise SettingsError(f"{path}: no [diamond] section; the file must start with a [diamond] header")
+        except (OSError, configparser.Error) as e:
+            raise SettingsError(f"{path}: cannot be read as an INI file: {e}") from None
+        if "diamond" not in cp:
+            raise SettingsError(f"{path}: no [diamond] section; the file must start with a [diamond] header")
         for extra in set(cp.sections()) - {"diamond"}:
             raise SettingsError(f"{path}: unknown section [{extra}]; only [diamond] is read")
         for k, v in cp["diamond"].items():
@@ -135,27 +168,34 @@ def read_settings(path: Path | str | None = None, environ: typing.Mapping[str, s
             raw[k] = (v, str(path))
     for var in environ:
         if var.startswith("DIAMOND_") and var != "DIAMOND_SETTINGS":
-            k = var[len("DIAMOND_"):].lower()
+            k = var[len("DIAMOND_") :].lower()
             if k not in SETTINGS_KEYS:
-                warnings.warn(f"environment variable {var} is not a diamond setting (valid: "
-                              f"{', '.join('DIAMOND_'+s.upper() for s in SETTINGS_KEYS)}); it is ignored")
+                warnings.warn(
+                    f"environment variable {var} is not a diamond setting (valid: "
+                    f"{', '.join('DIAMOND_' + s.upper() for s in SETTINGS_KEYS)}); it is ignored"
+                )
                 continue
             raw[k] = (environ[var], f"the environment variable {var}")
     vals = {}
     for k, (v, src) in raw.items():
-        try: vals[k] = SETTINGS_KEYS[k][0](v)
+        try:
+            vals[k] = SETTINGS_KEYS[k][0](v)
         except ValueError as e:
             where = f"{path}" if src == str(path) else f"{src} (settings file: {path or 'none'})"
             raise SettingsError(f"settings key '{k}' = {v!r} from {where}: {e}") from None
     root = path.parent if path is not None else Path.cwd()
-    for k in ("data_dir", "runs_dir", "figures_dir"): vals[k] = (root/Path(vals[k]).expanduser()).resolve()
+    for k in ("data_dir", "runs_dir", "figures_dir"):
+        vals[k] = (root / Path(vals[k]).expanduser()).resolve()
     return Settings(**vals, source=path)
 
 # %% ../nbs/90_config.ipynb #392a08fe
 _SETTINGS: list = []
+
+
 def settings(reload: bool = False) -> Settings:
     "The kit's settings, read once per process (`reload=True` reads them again)."
-    if reload or not _SETTINGS: _SETTINGS[:] = [read_settings()]
+    if reload or not _SETTINGS:
+        _SETTINGS[:] = [read_settings()]
     return _SETTINGS[0]
 
 # %% ../nbs/90_config.ipynb #7b041ad8
@@ -163,139 +203,191 @@ def in_test() -> bool:
     "True under `nbdev-test` (which sets `IN_TEST`) or pytest."
     return bool(os.environ.get("IN_TEST")) or "PYTEST_CURRENT_TEST" in os.environ
 
+
 def in_notebook() -> bool:
     "True inside an IPython kernel (Jupyter, papermill, nbdev-test), where `__name__` is also `'__main__'`."
     ip = sys.modules.get("IPython")
     return ip is not None and ip.get_ipython() is not None
 
+
 def auto_device() -> tuple[torch.device, str]:
     "What `device = auto` takes: CUDA, then MPS, then the CPU; with a few words on what was found."
-    if torch.cuda.is_available(): return torch.device("cuda"), f"CUDA GPU {torch.cuda.get_device_name(0)}"
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(): return torch.device("mps"), "Apple GPU (MPS)"
+    if torch.cuda.is_available():
+        return torch.device("cuda"), f"CUDA GPU {torch.cuda.get_device_name(0)}"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps"), "Apple GPU (MPS)"
     return torch.device("cpu"), f"no CUDA or MPS device in this torch {torch.__version__}"
+
 
 _AUTO_SAID = False
 
+
 def default_device() -> torch.device:
-    "The device from `settings().device`; `auto` picks CUDA, then MPS, then CPU, and says once (on stderr) which it took."
+    """The device from `settings().device`; `auto` picks CUDA, then MPS, then CPU, and says once (on stderr) which it
+    took."""
     global _AUTO_SAID
     d = settings().device
-    if d != "auto": return torch.device(d)
+    if d != "auto":
+        return torch.device(d)
     dev, why = auto_device()
-    if not _AUTO_SAID: print(f"diamond: device = auto took {dev.type} ({why})", file=sys.stderr); _AUTO_SAID = True
+    if not _AUTO_SAID:
+        print(f"diamond: device = auto took {dev.type} ({why})", file=sys.stderr)
+        _AUTO_SAID = True
     return dev
 
-_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4       # glibc's mallopt parameters (malloc.h)
+
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4  # glibc's mallopt parameters (malloc.h)
 _MALLOC_TUNED = False
 
+
 def keep_freed_memory() -> bool:
-    "Make glibc's malloc keep freed memory for reuse (no mmap for large blocks, no trimming); True if applied (glibc only, once)."
+    """Make glibc's malloc keep freed memory for reuse (no mmap for large blocks, no trimming); True if applied (glibc
+    only, once)."""
     global _MALLOC_TUNED
-    if _MALLOC_TUNED: return True
-    if not sys.platform.startswith("linux"): return False
-    try: libc = ctypes.CDLL("libc.so.6")
-    except OSError: return False                                    # not glibc (musl, ...): nothing to tune
-    ok = libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1 and libc.mallopt(_M_TOP_PAD, 64 << 20) == 1
+    if _MALLOC_TUNED:
+        return True
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False  # not glibc (musl, ...): nothing to tune
+    ok = (
+        libc.mallopt(_M_MMAP_MAX, 0) == 1
+        and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1
+        and libc.mallopt(_M_TOP_PAD, 64 << 20) == 1
+    )
     _MALLOC_TUNED = ok
     return ok
+
 
 def configure_torch(threads: int | None = None) -> torch.device:
     "Apply the thread setting (`test_threads` under tests) and the allocator setting; return `default_device()`."
     s = settings()
     n = threads if threads is not None else (s.test_threads if in_test() else s.threads)
-    if n > 0: torch.set_num_threads(n)
-    if s.keep_freed_memory: keep_freed_memory()
+    if n > 0:
+        torch.set_num_threads(n)
+    if s.keep_freed_memory:
+        keep_freed_memory()
     return default_device()
+
 
 def seed_everything(seed: int) -> torch.Generator:
     "Seed Python, NumPy and torch; return a CPU `torch.Generator` seeded with `seed` for explicit use."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
 # %% ../nbs/90_config.ipynb #4445de1d
 @dataclass
 class UNetConfig:
     "The action- and noise-conditioned U-Net of the denoiser (DIAMOND appendix; authors' `InnerModelConfig`)."
-    img_channels: int = 3                                           # RGB frames
-    num_steps_conditioning: int = 4                                 # L: past frames and actions the model sees
-    cond_channels: int = 256                                        # width of the noise+action conditioning vector
+
+    img_channels: int = 3  # RGB frames
+    num_steps_conditioning: int = 4  # L: past frames and actions the model sees
+    cond_channels: int = 256  # width of the noise+action conditioning vector
     channels: list[int] = field(default_factory=lambda: [64, 64, 64, 64])  # channels per U-Net level
-    depths: list[int] = field(default_factory=lambda: [2, 2, 2, 2])        # residual blocks per encoder level
+    depths: list[int] = field(default_factory=lambda: [2, 2, 2, 2])  # residual blocks per encoder level
     attn_depths: list[bool] = field(default_factory=lambda: [False, False, False, False])  # self-attention per level
 
     def __post_init__(self):
         if not (len(self.channels) == len(self.depths) == len(self.attn_depths)):
-            raise ConfigError(f"unet: channels, depths and attn_depths need one entry per level, got "
-                              f"{len(self.channels)}, {len(self.depths)}, {len(self.attn_depths)}")
+            raise ConfigError(
+                f"unet: channels, depths and attn_depths need one entry per level, got "
+                f"{len(self.channels)}, {len(self.depths)}, {len(self.attn_depths)}"
+            )
         if self.cond_channels % self.num_steps_conditioning:
-            raise ConfigError(f"unet.cond_channels={self.cond_channels} must be divisible by "
-                              f"num_steps_conditioning={self.num_steps_conditioning} (one action embedding per past step)")
-        if self.cond_channels % 2: raise ConfigError(f"unet.cond_channels={self.cond_channels} must be even (cos and sin Fourier features)")
+            raise ConfigError(
+                f"unet.cond_channels={self.cond_channels} must be divisible by "
+                f"num_steps_conditioning={self.num_steps_conditioning} (one action embedding per past step)"
+            )
+        if self.cond_channels % 2:
+            raise ConfigError(f"unet.cond_channels={self.cond_channels} must be even (cos and sin Fourier features)")
         for c in self.channels:
-            if c % 8: raise ConfigError(f"unet.channels={self.channels}: each must be a multiple of 8 (attention head dim)")
+            if c % 8:
+                raise ConfigError(f"unet.channels={self.channels}: each must be a multiple of 8 (attention head dim)")
 
 # %% ../nbs/90_config.ipynb #88447706
 @dataclass
 class DenoiserConfig:
     "EDM denoiser with DIAMOND's offset noise (EDM Table 1; DIAMOND §3, appendix)."
+
     unet: UNetConfig = field(default_factory=UNetConfig)
-    sigma_data: float = 0.5             # std of the data in [-1, 1] (EDM)
-    sigma_offset_noise: float = 0.3     # std of the per-channel offset noise; enters every conditioner
-    P_mean: float = -0.4                # mean of log(sigma) for training noise levels
-    P_std: float = 1.2                  # std of log(sigma) for training noise levels
-    sigma_min_train: float = 2e-3       # training sigmas are clipped to [sigma_min_train, sigma_max_train]
+    sigma_data: float = 0.5  # std of the data in [-1, 1] (EDM)
+    sigma_offset_noise: float = 0.3  # std of the per-channel offset noise; enters every conditioner
+    P_mean: float = -0.4  # mean of log(sigma) for training noise levels
+    P_std: float = 1.2  # std of log(sigma) for training noise levels
+    sigma_min_train: float = 2e-3  # training sigmas are clipped to [sigma_min_train, sigma_max_train]
     sigma_max_train: float = 20.0
-    num_autoregressive_steps: int = 1   # extra chained predictions per training window (window = L + 1 + this)
-    quantize: str = "truncate"          # denoised output onto 256 levels: truncate (authors) | round | none
+    num_autoregressive_steps: int = 1  # extra chained predictions per training window (window = L + 1 + this)
+    quantize: str = "truncate"  # denoised output onto 256 levels: truncate (authors) | round | none
 
     def __post_init__(self):
         if self.quantize not in ("truncate", "round", "none"):
             raise ConfigError(f"denoiser.quantize={self.quantize!r}: expected 'truncate', 'round' or 'none'")
         if not 0 < self.sigma_min_train < self.sigma_max_train:
-            raise ConfigError(f"denoiser: need 0 < sigma_min_train < sigma_max_train, got {self.sigma_min_train}, {self.sigma_max_train}")
+            raise ConfigError(
+                f"denoiser: need 0 < sigma_min_train < sigma_max_train, got {self.sigma_min_train}, "
+                f"{self.sigma_max_train}"
+            )
+
 
 @dataclass
 class SamplerConfig:
     "EDM sampler used to generate frames (Karras et al. 2022, Algorithm 2; DIAMOND's defaults)."
-    num_steps_denoising: int = 3        # N network steps (Euler) per generated frame
-    sigma_min: float = 2e-3             # smallest non-zero sigma of the schedule
-    sigma_max: float = 5.0              # first sigma of the schedule
-    rho: float = 7.0                    # Karras schedule curvature
-    order: int = 1                      # 1: Euler, 2: Heun
-    s_churn: float = 0.0                # stochastic churn (0: deterministic given the initial noise)
-    s_tmin: float = 0.0                 # churn only for s_tmin <= sigma <= s_tmax
+
+    num_steps_denoising: int = 3  # N network steps (Euler) per generated frame
+    sigma_min: float = 2e-3  # smallest non-zero sigma of the schedule
+    sigma_max: float = 5.0  # first sigma of the schedule
+    rho: float = 7.0  # Karras schedule curvature
+    order: int = 1  # 1: Euler, 2: Heun
+    s_churn: float = 0.0  # stochastic churn (0: deterministic given the initial noise)
+    s_tmin: float = 0.0  # churn only for s_tmin <= sigma <= s_tmax
     s_tmax: float = float("inf")
-    s_noise: float = 1.0                # scale of the churn noise
-    initial_noise: str = "unit"         # unit: x ~ N(0, I) as the authors; sigma_max: textbook sigma_max * N(0, I)
+    s_noise: float = 1.0  # scale of the churn noise
+    initial_noise: str = "unit"  # unit: x ~ N(0, I) as the authors; sigma_max: textbook sigma_max * N(0, I)
 
     def __post_init__(self):
-        if self.num_steps_denoising < 1: raise ConfigError(f"sampler.num_steps_denoising={self.num_steps_denoising}: need at least 1")
-        if self.order not in (1, 2): raise ConfigError(f"sampler.order={self.order}: expected 1 (Euler) or 2 (Heun)")
+        if self.num_steps_denoising < 1:
+            raise ConfigError(f"sampler.num_steps_denoising={self.num_steps_denoising}: need at least 1")
+        if self.order not in (1, 2):
+            raise ConfigError(f"sampler.order={self.order}: expected 1 (Euler) or 2 (Heun)")
         if self.initial_noise not in ("unit", "sigma_max"):
             raise ConfigError(f"sampler.initial_noise={self.initial_noise!r}: expected 'unit' or 'sigma_max'")
         if not 0 < self.sigma_min < self.sigma_max:
             raise ConfigError(f"sampler: need 0 < sigma_min < sigma_max, got {self.sigma_min}, {self.sigma_max}")
 
+
 @dataclass
 class DDPMConfig:
-    "The DDPM baseline of the paper's ablation (DIAMOND §5.1): the denoiser's U-Net, epsilon prediction, diffusers' linear schedule."
-    num_train_timesteps: int = 1000     # T
-    beta_start: float = 1e-4            # linear beta schedule from beta_start to beta_end (diffusers' DDPMScheduler defaults)
+    """The DDPM baseline of the paper's ablation (DIAMOND §5.1): the denoiser's U-Net, epsilon prediction, diffusers'
+    linear schedule."""
+
+    num_train_timesteps: int = 1000  # T
+    beta_start: float = 1e-4  # linear beta schedule from beta_start to beta_end (diffusers' DDPMScheduler defaults)
     beta_end: float = 0.02
-    sigma_offset_noise: float = 0.3     # offset noise in the training noise, and so in the epsilon target (0 for the compounding-error figure)
-    clip_sample: bool = True            # clip each x0 estimate to [-1, 1]
-    one_step_t: int = 500               # the timestep of 1-step sampling (T // 2: the authors' best single step)
-    num_steps_denoising: int = 3        # sampling steps per frame (the authors' ddpm_sampler)
-    quantize: str = "truncate"          # the generated frame onto 256 levels, as the EDM denoiser's
+    sigma_offset_noise: float = (
+        0.3  # offset noise in the training noise, and so in the epsilon target (0 for the compounding-error figure)
+    )
+    clip_sample: bool = True  # clip each x0 estimate to [-1, 1]
+    one_step_t: int = 500  # the timestep of 1-step sampling (T // 2: the authors' best single step)
+    num_steps_denoising: int = 3  # sampling steps per frame (the authors' ddpm_sampler)
+    quantize: str = "truncate"  # the generated frame onto 256 levels, as the EDM denoiser's
 
     def __post_init__(self):
-        if self.num_train_timesteps < 2: raise ConfigError(f"ddpm.num_train_timesteps={self.num_train_timesteps}: need at least 2")
+        if self.num_train_timesteps < 2:
+            raise ConfigError(f"ddpm.num_train_timesteps={self.num_train_timesteps}: need at least 2")
         if not 0 < self.beta_start < self.beta_end < 1:
             raise ConfigError(f"ddpm: need 0 < beta_start < beta_end < 1, got {self.beta_start}, {self.beta_end}")
         if not 0 <= self.one_step_t < self.num_train_timesteps:
-            raise ConfigError(f"ddpm.one_step_t={self.one_step_t}: expected a timestep in [0, {self.num_train_timesteps - 1}]")
+            raise ConfigError(
+                f"ddpm.one_step_t={self.one_step_t}: expected a timestep in [0, {self.num_train_timesteps - 1}]"
+            )
         if not 1 <= self.num_steps_denoising <= self.num_train_timesteps:
-            raise ConfigError(f"ddpm.num_steps_denoising={self.num_steps_denoising}: expected 1 to {self.num_train_timesteps}")
+            raise ConfigError(
+                f"ddpm.num_steps_denoising={self.num_steps_denoising}: expected 1 to {self.num_train_timesteps}"
+            )
         if self.quantize not in ("truncate", "round", "none"):
             raise ConfigError(f"ddpm.quantize={self.quantize!r}: expected 'truncate', 'round' or 'none'")
 
@@ -303,189 +395,286 @@ class DDPMConfig:
 @dataclass
 class OptimConfig:
     "AdamW with linear warm-up and gradient clipping, as the authors train each model (DIAMOND appendix)."
-    batch_size: int = 32                # segments per optimiser step
-    lr: float = 1e-4                    # learning rate after warm-up
-    weight_decay: float = 1e-2          # on Linear/Conv/LSTM weights only
-    eps: float = 1e-8                   # AdamW epsilon
-    lr_warmup_steps: int = 100          # linear warm-up, multiplier starts at 0
-    max_grad_norm: float = 1.0          # global gradient-norm clipping
-    steps_first_epoch: int = 10_000     # optimiser steps in the first epoch
-    steps_per_epoch: int = 400          # optimiser steps in every later epoch
-    lr_cooldown_steps: int = 0          # a training with a known end (chapter 99): lr falls linearly to 0 over its last this many steps (0: constant, the paper)
+
+    batch_size: int = 32  # segments per optimiser step
+    lr: float = 1e-4  # learning rate after warm-up
+    weight_decay: float = 1e-2  # on Linear/Conv/LSTM weights only
+    eps: float = 1e-8  # AdamW epsilon
+    lr_warmup_steps: int = 100  # linear warm-up, multiplier starts at 0
+    max_grad_norm: float = 1.0  # global gradient-norm clipping
+    steps_first_epoch: int = 10_000  # optimiser steps in the first epoch
+    steps_per_epoch: int = 400  # optimiser steps in every later epoch
+    # a training with a known end (chapter 99): lr falls linearly to 0 over its last this many steps (0: constant, the
+    # paper)
+    lr_cooldown_steps: int = 0
+
 
 @dataclass
 class RewEndConfig:
     "Reward/termination model: frame-pair encoder, LSTM, reward-sign and end heads (DIAMOND appendix)."
-    lstm_dim: int = 512                 # LSTM hidden size
-    cond_channels: int = 128            # action embedding width (conditions the encoder's AdaGN)
+
+    lstm_dim: int = 512  # LSTM hidden size
+    cond_channels: int = 128  # action embedding width (conditions the encoder's AdaGN)
     channels: list[int] = field(default_factory=lambda: [32, 32, 32, 32])  # encoder channels per level
-    depths: list[int] = field(default_factory=lambda: [2, 2, 2, 2])        # residual blocks per level
+    depths: list[int] = field(default_factory=lambda: [2, 2, 2, 2])  # residual blocks per level
     attn_depths: list[bool] = field(default_factory=lambda: [False, False, False, False])
     img_channels: int = 3
     img_size: int = 64
-    seq_len: int = 19                   # training windows: imagination horizon 15 + L 4
-    final_obs_at_end: bool = True       # at an episode's end the next frame is its stored final observation (the authors); False: the last frame repeated, as a dream shows that step (chapter 08)
+    seq_len: int = 19  # training windows: imagination horizon 15 + L 4
+    # at an episode's end the next frame is its stored final observation (the authors); False: the last frame repeated,
+    # as a dream shows that step (chapter 08)
+    final_obs_at_end: bool = True
 
     def __post_init__(self):
         if not (len(self.channels) == len(self.depths) == len(self.attn_depths)):
             raise ConfigError("rew_end: channels, depths and attn_depths need one entry per level")
 
+
 @dataclass
 class WorldModelEnvConfig:
     "Imagination: how many dreams run side by side and how long each lasts (DIAMOND §3.3)."
-    batch_size: int = 32                # dreams in parallel (the actor-critic's batch)
-    horizon: int = 15                   # imagined steps before a dream is truncated
+
+    batch_size: int = 32  # dreams in parallel (the actor-critic's batch)
+    horizon: int = 15  # imagined steps before a dream is truncated
+
 
 @dataclass
 class WorldModelRunConfig:
-    "A world model trained on its own from recorded play (`python -m diamond.train_world_model`, chapter 99): data, checks, checkpoints."
-    policy: str = "expert"              # who plays the games it learns from: expert (scripted; Breakout, Boxing) | random
-    train_steps: int = 20_000           # training-env steps of play to learn from
-    random_steps: int = 0               # training-env steps of a uniform-random player added after them: play that loses, which a world model an agent learns from must know (0: none)
-    test_episodes: int = 10             # whole held-out test games the dreams are measured on
-    eval_every: int = 1_000             # denoiser updates between two dream checks during training (0: only at the end)
-    eval_starts: int = 32               # held-out starts per check during training
-    final_eval_starts: int = 256        # held-out starts of the final measurement
-    checkpoint_every: int = 500         # updates between checkpoints (--resume continues from the last)
+    """A world model trained on its own from recorded play (`python -m diamond.train_world_model`, chapter 99): data,
+    checks, checkpoints."""
+
+    policy: str = "expert"  # who plays the games it learns from: expert (scripted; Breakout, Boxing) | random
+    train_steps: int = 20_000  # training-env steps of play to learn from
+    # training-env steps of a uniform-random player added after them: play that loses, which a world model an agent
+    # learns from must know (0: none)
+    random_steps: int = 0
+    test_episodes: int = 10  # whole held-out test games the dreams are measured on
+    eval_every: int = 1_000  # denoiser updates between two dream checks during training (0: only at the end)
+    eval_starts: int = 32  # held-out starts per check during training
+    final_eval_starts: int = 256  # held-out starts of the final measurement
+    checkpoint_every: int = 500  # updates between checkpoints (--resume continues from the last)
 
     def __post_init__(self):
-        if self.policy not in ("expert", "random"): raise ConfigError(f"world_model_run.policy={self.policy!r}: expected 'expert' or 'random'")
+        if self.policy not in ("expert", "random"):
+            raise ConfigError(f"world_model_run.policy={self.policy!r}: expected 'expert' or 'random'")
         for k in ("train_steps", "test_episodes", "eval_starts", "final_eval_starts", "checkpoint_every"):
-            if getattr(self, k) < 1: raise ConfigError(f"world_model_run.{k}={getattr(self, k)}: must be at least 1")
+            if getattr(self, k) < 1:
+                raise ConfigError(f"world_model_run.{k}={getattr(self, k)}: must be at least 1")
         for k in ("eval_every", "random_steps"):
-            if getattr(self, k) < 0: raise ConfigError(f"world_model_run.{k}={getattr(self, k)}: must be >= 0")
+            if getattr(self, k) < 0:
+                raise ConfigError(f"world_model_run.{k}={getattr(self, k)}: must be >= 0")
+
 
 @dataclass
 class ActorCriticConfig:
     "The agent's network: a CNN encoder of one frame, an LSTM cell, policy and value heads (DIAMOND appendix)."
+
     img_channels: int = 3
     img_size: int = 64
     channels: list[int] = field(default_factory=lambda: [32, 32, 64, 64])  # encoder channels per level
     down: list[bool] = field(default_factory=lambda: [True, True, True, True])  # 2x2 max-pool after the level
-    lstm_dim: int = 512                 # LSTM cell hidden size
+    lstm_dim: int = 512  # LSTM cell hidden size
 
     def __post_init__(self):
-        if len(self.channels) != len(self.down): raise ConfigError("actor_critic: channels and down need one entry per level")
-        if self.img_size % 2 ** sum(self.down): raise ConfigError(f"actor_critic: img_size {self.img_size} not divisible by 2**{sum(self.down)}")
+        if len(self.channels) != len(self.down):
+            raise ConfigError("actor_critic: channels and down need one entry per level")
+        if self.img_size % 2 ** sum(self.down):
+            raise ConfigError(f"actor_critic: img_size {self.img_size} not divisible by 2**{sum(self.down)}")
+
 
 @dataclass
 class ActorCriticLossConfig:
     "λ-returns and the actor-critic loss in imagination (DIAMOND §3.3, appendix)."
-    gamma: float = 0.985                # discount
-    lambda_: float = 0.95               # λ of the λ-returns
-    weight_value_loss: float = 1.0      # weight of (V - G)^2
+
+    gamma: float = 0.985  # discount
+    lambda_: float = 0.95  # λ of the λ-returns
+    weight_value_loss: float = 1.0  # weight of (V - G)^2
     weight_entropy_loss: float = 0.001  # weight of -H(pi)
-    backup_every: int = 15              # imagined steps per update (the λ-return chunk)
+    backup_every: int = 15  # imagined steps per update (the λ-return chunk)
 
     def __post_init__(self):
-        if not (0 <= self.gamma <= 1 and 0 <= self.lambda_ <= 1): raise ConfigError("actor_critic_loss: gamma and lambda_ must lie in [0, 1]")
-        if self.backup_every < 1: raise ConfigError(f"actor_critic_loss.backup_every={self.backup_every}: need at least 1")
+        if not (0 <= self.gamma <= 1 and 0 <= self.lambda_ <= 1):
+            raise ConfigError("actor_critic_loss: gamma and lambda_ must lie in [0, 1]")
+        if self.backup_every < 1:
+            raise ConfigError(f"actor_critic_loss.backup_every={self.backup_every}: need at least 1")
+
 
 @dataclass
 class TrainingConfig:
-    "The Atari 100k protocol: real steps, the epoch loop, evaluation (DIAMOND §4; authors' `collection`, `training`, `evaluation`)."
-    num_steps_total: int = 100_000      # real environment steps in the whole run (the 100k budget)
+    """The Atari 100k protocol: real steps, the epoch loop, evaluation (DIAMOND §4; authors' `collection`, `training`,
+    `evaluation`)."""
+
+    num_steps_total: int = 100_000  # real environment steps in the whole run (the 100k budget)
     first_epoch_min_steps: int = 5_000  # the first collection takes at least this many steps...
-    first_epoch_max_steps: int = 10_000 # ...and at most this many,
-    first_epoch_threshold_rew: int = 10 # stopping once the two rarest reward signs sum to this
-    steps_per_epoch: int = 100          # real steps collected at the start of each later epoch
-    epsilon: float = 0.01               # collection: probability of a uniformly random action
-    num_final_epochs: int = 50          # training-only epochs after the budget is spent
-    eval_every: int = 10                # test episodes every this many epochs (0: never)
-    eval_episodes: int = 4              # test episodes per evaluation
-    final_eval_episodes: int = 100      # test episodes after the last epoch
-    random_eval_episodes: int = 100     # test episodes of a uniform-random player after the last epoch, same protocol, for comparison (0: none)
-    init_world_model: str = ""          # "": the world model starts from scratch (the paper); else a world model saved by chapter 99's training ("shipped": the kit's Breakout one) whose denoiser and reward/end weights it starts from
+    first_epoch_max_steps: int = 10_000  # ...and at most this many,
+    first_epoch_threshold_rew: int = 10  # stopping once the two rarest reward signs sum to this
+    steps_per_epoch: int = 100  # real steps collected at the start of each later epoch
+    epsilon: float = 0.01  # collection: probability of a uniformly random action
+    num_final_epochs: int = 50  # training-only epochs after the budget is spent
+    eval_every: int = 10  # test episodes every this many epochs (0: never)
+    eval_episodes: int = 4  # test episodes per evaluation
+    final_eval_episodes: int = 100  # test episodes after the last epoch
+    random_eval_episodes: int = (
+        100  # test episodes of a uniform-random player after the last epoch, same protocol, for comparison (0: none)
+    )
+    # "": the world model starts from scratch (the paper); else a world model saved by chapter 99's training ("shipped":
+    # the kit's Breakout one) whose denoiser and reward/end weights it starts from
+    init_world_model: str = ""
 
     def __post_init__(self):
         for k in ("num_steps_total", "first_epoch_min_steps", "first_epoch_max_steps", "steps_per_epoch"):
-            if getattr(self, k) < 1: raise ConfigError(f"training.{k}={getattr(self, k)}: must be a positive number of steps")
+            if getattr(self, k) < 1:
+                raise ConfigError(f"training.{k}={getattr(self, k)}: must be a positive number of steps")
         if not self.first_epoch_min_steps <= self.first_epoch_max_steps <= self.num_steps_total:
-            raise ConfigError(f"training: need first_epoch_min_steps <= first_epoch_max_steps <= num_steps_total, got "
-                              f"{self.first_epoch_min_steps}, {self.first_epoch_max_steps}, {self.num_steps_total}")
+            raise ConfigError(
+                f"training: need first_epoch_min_steps <= first_epoch_max_steps <= num_steps_total, got "
+                f"{self.first_epoch_min_steps}, {self.first_epoch_max_steps}, {self.num_steps_total}"
+            )
         for k in ("num_final_epochs", "eval_every", "eval_episodes", "random_eval_episodes"):
-            if getattr(self, k) < 0: raise ConfigError(f"training.{k}={getattr(self, k)}: must be >= 0")
-        if self.final_eval_episodes < 1: raise ConfigError(f"training.final_eval_episodes={self.final_eval_episodes}: a run's score needs at least 1 test game")
+            if getattr(self, k) < 0:
+                raise ConfigError(f"training.{k}={getattr(self, k)}: must be >= 0")
+        if self.final_eval_episodes < 1:
+            raise ConfigError(
+                f"training.final_eval_episodes={self.final_eval_episodes}: a run's score needs at least 1 test game"
+            )
         if self.eval_every and self.eval_episodes < 1:
-            raise ConfigError(f"training.eval_episodes={self.eval_episodes} with eval_every={self.eval_every}: evaluate at least 1 game, or set eval_every=0")
-        if not 0 <= self.epsilon <= 1: raise ConfigError(f"training.epsilon={self.epsilon}: must lie in [0, 1]")
+            raise ConfigError(
+                f"training.eval_episodes={self.eval_episodes} with eval_every={self.eval_every}: evaluate at least 1 "
+                "game, or set eval_every=0"
+            )
+        if not 0 <= self.epsilon <= 1:
+            raise ConfigError(f"training.epsilon={self.epsilon}: must lie in [0, 1]")
 
-#: The precisions a run can compute in: float32 is exact (the authors' numbers); bfloat16 and float16 autocast convolutions
+
+#: The precisions a run can compute in: float32 is exact (the authors' numbers); bfloat16 and float16 autocast
+#: convolutions
 #: and matmuls (float16 on GPUs only, with dynamic loss scaling; chapter 14 says which to choose where).
 PRECISIONS = ("float32", "bfloat16", "float16")
 
+
 @dataclass
 class ComputeConfig:
-    "How the networks compute (chapter 14): precision, memory layout, compilation. Only `precision` changes the numbers beyond float rounding."
-    precision: str = "float32"          # float32 (exact) | bfloat16 (autocast: ~2x faster on CPUs with AVX-512 BF16 / AMX and on GPUs) | float16 (GPUs only: T4, V100, ...)
-    channels_last: bool = True          # NHWC convolution weights: oneDNN's and cuDNN's fast path, same numbers up to float rounding
-    compile: bool = False               # torch.compile the U-Net in place (a warm-up per shape, ~55 s at the paper size on 2 cores)
-    cuda_graphs: bool = False           # with compile on CUDA: mode="reduce-overhead", CUDA graphs for the fixed-shape sampler loop
-    rew_end_precision: str = ""         # the reward/end model's own precision ("": `precision`); float32 where its encoder is too narrow for bfloat16 to pay
+    """How the networks compute (chapter 14): precision, memory layout, compilation. Only `precision` changes the
+    numbers beyond float rounding."""
+
+    # float32 (exact) | bfloat16 (autocast: ~2x faster on CPUs with AVX-512 BF16 / AMX and on GPUs) | float16 (GPUs
+    # only: T4, V100, ...)
+    precision: str = "float32"
+    channels_last: bool = (
+        True  # NHWC convolution weights: oneDNN's and cuDNN's fast path, same numbers up to float rounding
+    )
+    compile: bool = False  # torch.compile the U-Net in place (a warm-up per shape, ~55 s at the paper size on 2 cores)
+    cuda_graphs: bool = (
+        False  # with compile on CUDA: mode="reduce-overhead", CUDA graphs for the fixed-shape sampler loop
+    )
+    # the reward/end model's own precision ("": `precision`); float32 where its encoder is too narrow for bfloat16
+    # to pay
+    rew_end_precision: str = ""
 
     def __post_init__(self):
         if self.precision not in PRECISIONS:
             raise ConfigError(f"compute.precision={self.precision!r}: expected one of {', '.join(PRECISIONS)}")
         if self.rew_end_precision not in ("", *PRECISIONS):
-            raise ConfigError(f"compute.rew_end_precision={self.rew_end_precision!r}: expected \"\" (the same as compute.precision) or one of {', '.join(PRECISIONS)}")
+            raise ConfigError(
+                f'compute.rew_end_precision={self.rew_end_precision!r}: expected "" (the same as compute.precision) '
+                f"or one of {', '.join(PRECISIONS)}"
+            )
         if self.cuda_graphs and not self.compile:
-            raise ConfigError("compute.cuda_graphs=True needs compute.compile=True (CUDA graphs are captured by torch.compile)")
+            raise ConfigError(
+                "compute.cuda_graphs=True needs compute.compile=True (CUDA graphs are captured by torch.compile)"
+            )
 
     def precision_of(self, role: str | None = None) -> str:
         "The precision of a network of `role`: the reward/end model's (`rew_end`) own when set, else `precision`."
         return (self.rew_end_precision if role == "rew_end" else "") or self.precision
 
+
 #: Compute fields that change speed, not results: a run may be resumed with other values (chapter 11).
 SPEED_ONLY_FIELDS = ("compute.channels_last", "compute.compile", "compute.cuda_graphs")
 
+
 @dataclass
 class ParityConfig:
-    "Where the kit and the authors' code behave differently (chapter 12's table): each field at its default is the kit's way, switched it is the authors'."
-    lives_drop_only: bool = False       # 1 (chapter 05): the life count is updated only when it drops, so a loss after a bonus life goes unseen
-    burn_in_grad: bool = False          # 2 (chapter 10): a dream re-seeded inside a chunk burns the actor-critic's memory in with gradient
-    preload_batches: int = 0            # 3 (chapter 09): dream starts preloaded in this many batches, memory warmed then, handed out in order (authors: 256); 0: a fresh window at every re-seed
-    dream_stream: bool = False          # 5 (chapter 11): one stream of dreams through the whole run instead of a new one each epoch
-    tf32: bool = False                  # 7 (chapter 14): TF32 matrix products and convolutions on CUDA
+    """Where the kit and the authors' code behave differently (chapter 12's table): each field at its default is the
+    kit's way, switched it is the authors'."""
+
+    lives_drop_only: bool = (
+        False  # 1 (chapter 05): the life count is updated only when it drops, so a loss after a bonus life goes unseen
+    )
+    burn_in_grad: bool = (
+        False  # 2 (chapter 10): a dream re-seeded inside a chunk burns the actor-critic's memory in with gradient
+    )
+    # 3 (chapter 09): dream starts preloaded in this many batches, memory warmed then, handed out in order (authors:
+    # 256); 0: a fresh window at every re-seed
+    preload_batches: int = 0
+    dream_stream: bool = (
+        False  # 5 (chapter 11): one stream of dreams through the whole run instead of a new one each epoch
+    )
+    tf32: bool = False  # 7 (chapter 14): TF32 matrix products and convolutions on CUDA
 
     def __post_init__(self):
-        if self.preload_batches < 0: raise ConfigError(f"parity.preload_batches={self.preload_batches}: expected 0 (the kit's way) or a number of batches (authors: 256)")
+        if self.preload_batches < 0:
+            raise ConfigError(
+                f"parity.preload_batches={self.preload_batches}: expected 0 (the kit's way) or a number of batches "
+                "(authors: 256)"
+            )
+
 
 #: The overrides that make a run behave as the authors' code does wherever the kit differs and a switch exists:
 #: `make_config(profile, PARITY_AUTHORS)`, or on the command line
-#: `--set parity.lives_drop_only=true parity.burn_in_grad=true parity.preload_batches=256 parity.dream_stream=true parity.tf32=true`.
-PARITY_AUTHORS = {"parity.lives_drop_only": True, "parity.burn_in_grad": True, "parity.preload_batches": 256,
-                  "parity.dream_stream": True, "parity.tf32": True}
+#: `--set parity.lives_drop_only=true parity.burn_in_grad=true parity.preload_batches=256 parity.dream_stream=true
+#: parity.tf32=true`.
+PARITY_AUTHORS = {
+    "parity.lives_drop_only": True,
+    "parity.burn_in_grad": True,
+    "parity.preload_batches": 256,
+    "parity.dream_stream": True,
+    "parity.tf32": True,
+}
+
 
 @dataclass
 class Config:
     "Everything a run computes with. Serialised as `config.json` in each run folder."
-    profile: str = "paper"              # the profile this config was built from
-    game: str = "Breakout"              # Atari 100k game (short ALE name)
-    seed: int = 0                       # seeds Python, NumPy and torch
+
+    profile: str = "paper"  # the profile this config was built from
+    game: str = "Breakout"  # Atari 100k game (short ALE name)
+    seed: int = 0  # seeds Python, NumPy and torch
     denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
     denoiser_optim: OptimConfig = field(default_factory=OptimConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
-    ddpm: DDPMConfig = field(default_factory=DDPMConfig)   # the DDPM baseline (chapter 04), on the denoiser's U-Net
+    ddpm: DDPMConfig = field(default_factory=DDPMConfig)  # the DDPM baseline (chapter 04), on the denoiser's U-Net
     rew_end: RewEndConfig = field(default_factory=RewEndConfig)
     rew_end_optim: OptimConfig = field(default_factory=lambda: OptimConfig(max_grad_norm=100.0))
     world_model_env: WorldModelEnvConfig = field(default_factory=WorldModelEnvConfig)
     actor_critic: ActorCriticConfig = field(default_factory=ActorCriticConfig)
     actor_critic_loss: ActorCriticLossConfig = field(default_factory=ActorCriticLossConfig)
-    actor_critic_optim: OptimConfig = field(default_factory=lambda: OptimConfig(
-        weight_decay=0.0, max_grad_norm=100.0, steps_first_epoch=5_000))   # batch_size: dreams per update
+    actor_critic_optim: OptimConfig = field(
+        default_factory=lambda: OptimConfig(weight_decay=0.0, max_grad_norm=100.0, steps_first_epoch=5_000)
+    )  # batch_size: dreams per update
     training: TrainingConfig = field(default_factory=TrainingConfig)
-    compute: ComputeConfig = field(default_factory=ComputeConfig)   # precision, layout, compilation (chapter 14)
-    world_model_run: WorldModelRunConfig = field(default_factory=WorldModelRunConfig)   # a world model trained on its own (chapter 99)
-    parity: ParityConfig = field(default_factory=ParityConfig)     # the authors' behaviour where the kit differs (chapter 12); off by default
+    compute: ComputeConfig = field(default_factory=ComputeConfig)  # precision, layout, compilation (chapter 14)
+    world_model_run: WorldModelRunConfig = field(
+        default_factory=WorldModelRunConfig
+    )  # a world model trained on its own (chapter 99)
+    parity: ParityConfig = field(
+        default_factory=ParityConfig
+    )  # the authors' behaviour where the kit differs (chapter 12); off by default
 
     def __post_init__(self):
         for k in ("denoiser_optim", "rew_end_optim", "actor_critic_optim"):
             o = getattr(self, k)
             if not 0 <= o.lr_cooldown_steps <= o.steps_first_epoch:
-                raise ConfigError(f"{k}.lr_cooldown_steps={o.lr_cooldown_steps}: expected 0 to steps_first_epoch={o.steps_first_epoch}")
+                raise ConfigError(
+                    f"{k}.lr_cooldown_steps={o.lr_cooldown_steps}: expected 0 to "
+                    f"steps_first_epoch={o.steps_first_epoch}"
+                )
         if self.actor_critic_optim.batch_size != self.world_model_env.batch_size:
-            raise ConfigError(f"actor_critic_optim.batch_size={self.actor_critic_optim.batch_size} must equal world_model_env.batch_size="
-                              f"{self.world_model_env.batch_size} (the actor-critic learns from that many dreams): override both")
+            raise ConfigError(
+                f"actor_critic_optim.batch_size={self.actor_critic_optim.batch_size} must equal "
+                "world_model_env.batch_size="
+                f"{self.world_model_env.batch_size} (the actor-critic learns from that many dreams): override both"
+            )
 
 # %% ../nbs/90_config.ipynb #602b2da5
 def _check_type(value: Any, tp: Any, key: str) -> Any:
@@ -493,18 +682,25 @@ def _check_type(value: Any, tp: Any, key: str) -> Any:
     origin = typing.get_origin(tp)
     if origin is list:
         (inner,) = typing.get_args(tp)
-        if not isinstance(value, (list, tuple)): raise ConfigError(f"{key}: expected a list, got {value!r}")
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{key}: expected a list, got {value!r}")
         return [_check_type(v, inner, f"{key}[{i}]") for i, v in enumerate(value)]
     if tp is bool:
-        if isinstance(value, bool): return value
-        if isinstance(value, int) and value in (0, 1): return bool(value)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
     elif tp is int:
-        if isinstance(value, int) and not isinstance(value, bool): return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
     elif tp is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool): return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
     elif tp is str:
-        if isinstance(value, str): return value
-    else: return value
+        if isinstance(value, str):
+            return value
+    else:
+        return value
     raise ConfigError(f"{key}: expected {getattr(tp, '__name__', tp)}, got {value!r} ({type(value).__name__})")
 
 # %% ../nbs/90_config.ipynb #1c6bbea8
@@ -522,8 +718,10 @@ def set_field(cfg: Any, key: str, value: Any) -> None:
         raise ConfigError(f"unknown config field '{key}'; fields here: {', '.join(fields)}")
     hints = typing.get_type_hints(type(obj))
     if dataclasses.is_dataclass(hints[last]):
-        if not isinstance(value, dict): raise ConfigError(f"{key}: expected a dict of its fields, got {value!r}")
-        for k, v in value.items(): set_field(cfg, f"{key}.{k}", v)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a dict of its fields, got {value!r}")
+        for k, v in value.items():
+            set_field(cfg, f"{key}.{k}", v)
         return
     setattr(obj, last, _check_type(value, hints[last], key))
 
@@ -532,30 +730,43 @@ def _revalidate(cfg: Any) -> None:
     "Re-run every nested dataclass's `__post_init__` checks after fields were changed."
     for f in dataclasses.fields(cfg):
         v = getattr(cfg, f.name)
-        if dataclasses.is_dataclass(v): _revalidate(v)
-    if hasattr(cfg, "__post_init__"): cfg.__post_init__()
+        if dataclasses.is_dataclass(v):
+            _revalidate(v)
+    if hasattr(cfg, "__post_init__"):
+        cfg.__post_init__()
+
 
 def make_config(profile: str | None = None, overrides: dict[str, Any] | None = None, **kw) -> Config:
-    "The `Config` of `profile` (default: `settings().profile`) with dotted `overrides` (and top-level keywords) applied."
+    """The `Config` of `profile` (default: `settings().profile`) with dotted `overrides` (and top-level keywords)
+    applied."""
     profile = profile or settings().profile
-    if profile not in PROFILES: raise ConfigError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     cfg = Config(profile=profile, game=settings().game)
-    for k, v in {**PROFILES[profile], **(overrides or {}), **kw}.items(): set_field(cfg, k, v)
+    for k, v in {**PROFILES[profile], **(overrides or {}), **kw}.items():
+        set_field(cfg, k, v)
     _revalidate(cfg)
     return cfg
 
 # %% ../nbs/90_config.ipynb #6330f831
 def atomic_write(path: Path | str, write: typing.Callable, mode: str = "wb") -> Path:
-    "Create `path` by `write(file)` on a hidden temp file, fsync, rename over `path`, fsync the folder: a crash leaves the old file or the new one, never half of one."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    """Create `path` by `write(file)` on a hidden temp file, fsync, rename over `path`, fsync the folder: a crash leaves
+    the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, mode) as f:
-        write(f); f.flush(); os.fsync(f.fileno())
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
     fd = os.open(path.parent, os.O_RDONLY)
-    try: os.fsync(fd)
-    finally: os.close(fd)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     return path
+
 
 def write_json(path: Path | str, obj: Any) -> Path:
     "Write `obj` as indented JSON to `path` with `atomic_write`."
@@ -566,24 +777,33 @@ def config_to_dict(cfg: Any) -> dict:
     "A JSON-ready nested dict of a config dataclass."
     return json.loads(json.dumps(dataclasses.asdict(cfg), allow_nan=True))
 
+
 def config_from_dict(d: dict, cls: type = Config) -> Any:
     "Rebuild a config dataclass from `config_to_dict` output, checking names and types."
     cfg = cls()
-    for k, v in d.items(): set_field(cfg, k, v)
+    for k, v in d.items():
+        set_field(cfg, k, v)
     _revalidate(cfg)
     return cfg
+
 
 def save_config(cfg: Any, path: Path | str) -> Path:
     "Write `cfg` as JSON to `path` atomically (`atomic_write`)."
     return write_json(path, config_to_dict(cfg))
 
+
 def load_config(path: Path | str, cls: type = Config) -> Any:
     "Read a config saved by `save_config`."
     path = Path(path)
-    try: d = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e: raise ConfigError(f"{path}: cannot be read as a config ({e})") from None
-    try: return config_from_dict(d, cls)
-    except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
+    try:
+        d = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{path}: cannot be read as a config ({e})") from None
+    try:
+        return config_from_dict(d, cls)
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from None
+
 
 def config_diff(a: Any, b: Any, prefix: str = "") -> list[str]:
     "Dotted names of the fields in which two configs (dataclasses or their dicts) differ."
@@ -591,6 +811,8 @@ def config_diff(a: Any, b: Any, prefix: str = "") -> list[str]:
     out = []
     for k in sorted(set(a) | set(b)):
         va, vb = a.get(k), b.get(k)
-        if isinstance(va, dict) and isinstance(vb, dict): out += config_diff(va, vb, f"{prefix}{k}.")
-        elif va != vb: out.append(f"{prefix}{k}")
+        if isinstance(va, dict) and isinstance(vb, dict):
+            out += config_diff(va, vb, f"{prefix}{k}.")
+        elif va != vb:
+            out.append(f"{prefix}{k}")
     return out

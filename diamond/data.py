@@ -25,7 +25,9 @@ from .config import atomic_write
 # %% ../nbs/06_data.ipynb #a9c92d06
 @dataclass
 class Episode:
-    "One episode: `obs` (T,3,H,W) uint8 before each action, `act` (T,), raw `rew` (T,), `end`, `trunc` (T,) and `final_obs` (3,H,W) after the last action."
+    """One episode: `obs` (T,3,H,W) uint8 before each action, `act` (T,), raw `rew` (T,), `end`, `trunc` (T,) and
+    `final_obs` (3,H,W) after the last action."""
+
     obs: np.ndarray
     act: np.ndarray
     rew: np.ndarray
@@ -39,82 +41,125 @@ class Episode:
         self.end, self.trunc = np.asarray(self.end, bool), np.asarray(self.trunc, bool)
         T = len(self.obs)
         if self.obs.ndim != 4 or any(len(a) != T for a in (self.act, self.rew, self.end, self.trunc)):
-            raise ValueError(f"episode arrays disagree: obs {self.obs.shape}, act {self.act.shape}, rew {self.rew.shape}, "
-                             f"end {self.end.shape}, trunc {self.trunc.shape}")
+            raise ValueError(
+                f"episode arrays disagree: obs {self.obs.shape}, act {self.act.shape}, rew {self.rew.shape}, "
+                f"end {self.end.shape}, trunc {self.trunc.shape}"
+            )
         if self.final_obs.shape != self.obs.shape[1:]:
             raise ValueError(f"final_obs {self.final_obs.shape} is not shaped like a frame {self.obs.shape[1:]}")
-        if (self.end[:-1] | self.trunc[:-1]).any(): raise ValueError("an episode can only end or be truncated at its last step")
+        if (self.end[:-1] | self.trunc[:-1]).any():
+            raise ValueError("an episode can only end or be truncated at its last step")
 
-    def __len__(self) -> int: return len(self.obs)
+    def __len__(self) -> int:
+        return len(self.obs)
+
     @property
-    def ended(self) -> bool: return len(self) > 0 and bool(self.end[-1] or self.trunc[-1])
+    def ended(self) -> bool:
+        return len(self) > 0 and bool(self.end[-1] or self.trunc[-1])
+
     @property
-    def ret(self) -> float: return float(self.rew.sum())
+    def ret(self) -> float:
+        return float(self.rew.sum())
 
     def extend(self, more: "Episode") -> "Episode":
         "This unfinished episode followed by `more` (which starts from this one's `final_obs`)."
-        if self.ended: raise ValueError("cannot extend an episode that already ended")
-        return Episode(*(np.concatenate([a, b]) for a, b in zip(
-            (self.obs, self.act, self.rew, self.end, self.trunc), (more.obs, more.act, more.rew, more.end, more.trunc))), more.final_obs)
+        if self.ended:
+            raise ValueError("cannot extend an episode that already ended")
+        return Episode(
+            *(
+                np.concatenate([a, b])
+                for a, b in zip(
+                    (self.obs, self.act, self.rew, self.end, self.trunc),
+                    (more.obs, more.act, more.rew, more.end, more.trunc),
+                )
+            ),
+            more.final_obs,
+        )
 
     def head(self, n: int) -> "Episode":
         "The first `n` steps (unfinished unless `n` is the whole episode: the frame after step n becomes `final_obs`)."
-        if not 0 < n <= len(self): raise ValueError(f"cannot cut an episode of {len(self)} steps to {n}")
-        if n == len(self): return self
+        if not 0 < n <= len(self):
+            raise ValueError(f"cannot cut an episode of {len(self)} steps to {n}")
+        if n == len(self):
+            return self
         return Episode(self.obs[:n], self.act[:n], self.rew[:n], self.end[:n], self.trunc[:n], self.obs[n])
 
 # %% ../nbs/06_data.ipynb #5f61bbd1
 class EpisodeFileError(RuntimeError):
     "An episode file that cannot be read; the message names the file."
 
+
 _FIELDS = ("obs", "act", "rew", "end", "trunc", "final_obs")
+
 
 def write_episode(ep: Episode, path: Path | str) -> Path:
     "Write `ep` to `path` (.npz, compressed) atomically: temp file, fsync, rename, fsync the folder (`atomic_write`)."
     return atomic_write(path, lambda f: np.savez_compressed(f, **{k: getattr(ep, k) for k in _FIELDS}))
+
 
 def read_episode(path: Path | str) -> Episode:
     "Read an episode written by `write_episode`; any damage raises `EpisodeFileError` naming the file."
     try:
         with np.load(path, allow_pickle=False) as z:
             missing = [k for k in _FIELDS if k not in z.files]
-            if missing: raise ValueError(f"missing arrays {missing}")
+            if missing:
+                raise ValueError(f"missing arrays {missing}")
             return Episode(**{k: z[k] for k in _FIELDS})
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise EpisodeFileError(f"{path}: cannot read this episode file ({type(e).__name__}: {e}). It may be truncated or "
-                               f"not an episode; move it out of the dataset folder (or delete it) and reopen.") from None
+        raise EpisodeFileError(
+            f"{path}: cannot read this episode file ({type(e).__name__}: {e}). It may be truncated or "
+            f"not an episode; move it out of the dataset folder (or delete it) and reopen."
+        ) from None
 
 # %% ../nbs/06_data.ipynb #02518bce
 _EP_RE = re.compile(r"^ep_(\d{6,})\.npz$")
 
+
 class EpisodeDataset:
     "Episodes in a folder, one atomic `.npz` file each, all held in RAM as uint8."
+
     def __init__(self, path: Path | str):
-        self.path = Path(path); self.path.mkdir(parents=True, exist_ok=True)
-        for tmp in self.path.glob(".ep_*.npz.tmp"): tmp.unlink()     # a writer died mid-write
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        for tmp in self.path.glob(".ep_*.npz.tmp"):
+            tmp.unlink()  # a writer died mid-write
         ids = sorted(int(m.group(1)) for f in self.path.iterdir() if (m := _EP_RE.match(f.name)))
         self.episodes: dict[int, Episode] = {i: read_episode(self.file(i)) for i in ids}
 
-    def file(self, episode_id: int) -> Path: return self.path/f"ep_{episode_id:06d}.npz"
-    def __len__(self) -> int: return len(self.episodes)
-    def __getitem__(self, episode_id: int) -> Episode: return self.episodes[episode_id]
+    def file(self, episode_id: int) -> Path:
+        return self.path / f"ep_{episode_id:06d}.npz"
+
+    def __len__(self) -> int:
+        return len(self.episodes)
+
+    def __getitem__(self, episode_id: int) -> Episode:
+        return self.episodes[episode_id]
+
     @property
-    def ids(self) -> list[int]: return list(self.episodes)
+    def ids(self) -> list[int]:
+        return list(self.episodes)
+
     @property
-    def lengths(self) -> np.ndarray: return np.array([len(e) for e in self.episodes.values()], dtype=np.int64)
+    def lengths(self) -> np.ndarray:
+        return np.array([len(e) for e in self.episodes.values()], dtype=np.int64)
+
     @property
-    def num_steps(self) -> int: return int(self.lengths.sum())
+    def num_steps(self) -> int:
+        return int(self.lengths.sum())
 
     def add(self, ep: Episode) -> int:
         "Save a new episode; returns its id (one more than the largest so far)."
         i = max(self.episodes, default=-1) + 1
-        write_episode(ep, self.file(i)); self.episodes[i] = ep
+        write_episode(ep, self.file(i))
+        self.episodes[i] = ep
         return i
 
     def update(self, episode_id: int, ep: Episode) -> None:
         "Replace episode `episode_id` (for example an unfinished one, now longer), atomically."
-        if episode_id not in self.episodes: raise KeyError(f"no episode {episode_id} in {self.path}")
-        write_episode(ep, self.file(episode_id)); self.episodes[episode_id] = ep
+        if episode_id not in self.episodes:
+            raise KeyError(f"no episode {episode_id} in {self.path}")
+        write_episode(ep, self.file(episode_id))
+        self.episodes[episode_id] = ep
 
     def reward_sign_counts(self) -> dict[int, int]:
         "How many steps earned a negative, zero and positive reward (the Atari 100k first-epoch rule uses them)."
@@ -123,24 +168,34 @@ class EpisodeDataset:
 
     def clear(self) -> None:
         "Delete every episode of this dataset (the test dataset is cleared before each evaluation)."
-        for i in list(self.episodes): self.file(i).unlink(); del self.episodes[i]
+        for i in list(self.episodes):
+            self.file(i).unlink()
+            del self.episodes[i]
 
     def snapshot(self) -> dict[int, int]:
         "Episode id -> length: what a run checkpoint records of its dataset."
         return {i: len(e) for i, e in self.episodes.items()}
 
     def rollback(self, snapshot: dict[int, int]) -> int:
-        "Return to `snapshot`: episodes added since are deleted, episodes extended since are cut back; returns the steps removed."
+        """Return to `snapshot`: episodes added since are deleted, episodes extended since are cut back; returns the
+        steps removed."""
         lost = [i for i, n in snapshot.items() if i not in self.episodes or len(self.episodes[i]) < n]
-        if lost: raise EpisodeFileError(f"{self.path}: episodes {lost[:5]} are missing or shorter than the checkpoint records; "
-                                        f"the dataset was changed outside the run and cannot be rolled back")
+        if lost:
+            raise EpisodeFileError(
+                f"{self.path}: episodes {lost[:5]} are missing or shorter than the checkpoint records; "
+                f"the dataset was changed outside the run and cannot be rolled back"
+            )
         removed = 0
         for i in sorted(self.episodes, reverse=True):
             n = snapshot.get(i, 0)
-            if len(self.episodes[i]) == n: continue
+            if len(self.episodes[i]) == n:
+                continue
             removed += len(self.episodes[i]) - n
-            if n == 0: self.file(i).unlink(); del self.episodes[i]
-            else: self.update(i, self.episodes[i].head(n))
+            if n == 0:
+                self.file(i).unlink()
+                del self.episodes[i]
+            else:
+                self.update(i, self.episodes[i].head(n))
         return removed
 
     def __repr__(self) -> str:
@@ -150,17 +205,25 @@ class EpisodeDataset:
 @dataclass
 class CollectStats:
     "What one `collect` call did."
+
     steps: int = 0
-    episodes: int = 0                                             # episodes that ended during the call
-    returns: list = field(default_factory=list)                   # their returns
+    episodes: int = 0  # episodes that ended during the call
+    returns: list = field(default_factory=list)  # their returns
     reward_signs: dict = field(default_factory=lambda: {-1: 0, 0: 0, 1: 0})
+
 
 class _Buffer:
     "The steps of the episode being played."
-    def __init__(self): self.obs, self.act, self.rew, self.end, self.trunc = [], [], [], [], []
-    def __len__(self): return len(self.obs)
+
+    def __init__(self):
+        self.obs, self.act, self.rew, self.end, self.trunc = [], [], [], [], []
+
+    def __len__(self):
+        return len(self.obs)
+
     def episode(self, final_obs) -> Episode:
         return Episode(np.stack(self.obs), self.act, self.rew, self.end, self.trunc, final_obs)
+
 
 def frames_to_chw(frames: np.ndarray) -> np.ndarray:
     "Frames as a game gives them, (..., H, W, C) uint8, in the kit's channel-first layout (..., C, H, W), contiguous."
@@ -168,7 +231,9 @@ def frames_to_chw(frames: np.ndarray) -> np.ndarray:
 
 # %% ../nbs/06_data.ipynb #0f3c6163
 class Collector:
-    "Plays `policy` (a callable `policy(obs, info) -> action`, optionally with `reset()`) in `env` and saves the episodes to `dataset`."
+    """Plays `policy` (a callable `policy(obs, info) -> action`, optionally with `reset()`) in `env` and saves the
+    episodes to `dataset`."""
+
     def __init__(self, env, policy: Callable, dataset: EpisodeDataset):
         self.env, self.policy, self.dataset = env, policy, dataset
         self.obs, self.info, self.buf, self.episode_id = None, None, _Buffer(), None
@@ -176,47 +241,71 @@ class Collector:
     def _start(self):
         self.obs, self.info = self.env.reset()
         self.buf, self.episode_id = _Buffer(), None
-        if hasattr(self.policy, "reset"): self.policy.reset()
+        if hasattr(self.policy, "reset"):
+            self.policy.reset()
 
     def _save(self):
-        if not len(self.buf): return
+        if not len(self.buf):
+            return
         ep = self.buf.episode(frames_to_chw(self.obs))
-        if self.episode_id is None: self.episode_id = self.dataset.add(ep)
-        else: self.dataset.update(self.episode_id, ep)
+        if self.episode_id is None:
+            self.episode_id = self.dataset.add(ep)
+        else:
+            self.dataset.update(self.episode_id, ep)
 
-    def collect(self, num_steps: int | None = None, num_episodes: int | None = None, progress: bool = True) -> CollectStats:
-        "Play until `num_steps` steps or `num_episodes` finished episodes; unfinished work is saved and resumed next call."
-        if (num_steps is None) == (num_episodes is None): raise ValueError("give exactly one of num_steps and num_episodes")
+    def collect(
+        self, num_steps: int | None = None, num_episodes: int | None = None, progress: bool = True
+    ) -> CollectStats:
+        """Play until `num_steps` steps or `num_episodes` finished episodes; unfinished work is saved and resumed next
+        call."""
+        if (num_steps is None) == (num_episodes is None):
+            raise ValueError("give exactly one of num_steps and num_episodes")
         stats = CollectStats()
-        bar = tqdm(total=num_steps or num_episodes, unit="step" if num_steps else "episode", disable=not progress, leave=False)
-        if self.obs is None: self._start()
+        bar = tqdm(
+            total=num_steps or num_episodes, unit="step" if num_steps else "episode", disable=not progress, leave=False
+        )
+        if self.obs is None:
+            self._start()
         while (stats.steps < num_steps) if num_steps else (stats.episodes < num_episodes):
             action = int(self.policy(self.obs, self.info))
             obs, reward, term, trunc, self.info = self.env.step(action)
-            for lst, v in zip((self.buf.obs, self.buf.act, self.buf.rew, self.buf.end, self.buf.trunc), (frames_to_chw(self.obs), action, reward, term, trunc)):
+            for lst, v in zip(
+                (self.buf.obs, self.buf.act, self.buf.rew, self.buf.end, self.buf.trunc),
+                (frames_to_chw(self.obs), action, reward, term, trunc),
+            ):
                 lst.append(v)
             self.obs = obs
-            stats.steps += 1; stats.reward_signs[int(np.sign(reward))] += 1
-            if num_steps: bar.update(1)
+            stats.steps += 1
+            stats.reward_signs[int(np.sign(reward))] += 1
+            if num_steps:
+                bar.update(1)
             if term or trunc:
-                self._save(); stats.episodes += 1; stats.returns.append(float(np.sum(self.buf.rew)))
-                if num_episodes: bar.update(1)
+                self._save()
+                stats.episodes += 1
+                stats.returns.append(float(np.sum(self.buf.rew)))
+                if num_episodes:
+                    bar.update(1)
                 self._start()
-        self._save()                                  # the unfinished episode, extended by the next call
+        self._save()  # the unfinished episode, extended by the next call
         bar.close()
         return stats
 
     def state_dict(self) -> dict:
-        "What it takes to go on exactly (between `collect` calls): env and policy state, current frame and episode (tensors and strings)."
-        return {"env": self.env.state_dict(), "policy": self.policy.state_dict() if hasattr(self.policy, "state_dict") else None,
-                "obs": None if self.obs is None else torch.from_numpy(np.array(self.obs)),
-                "info": json.dumps(self.info, default=lambda v: v.item() if hasattr(v, "item") else str(v)),
-                "episode_id": -1 if self.episode_id is None else int(self.episode_id)}
+        """What it takes to go on exactly (between `collect` calls): env and policy state, current frame and episode
+        (tensors and strings)."""
+        return {
+            "env": self.env.state_dict(),
+            "policy": self.policy.state_dict() if hasattr(self.policy, "state_dict") else None,
+            "obs": None if self.obs is None else torch.from_numpy(np.array(self.obs)),
+            "info": json.dumps(self.info, default=lambda v: v.item() if hasattr(v, "item") else str(v)),
+            "episode_id": -1 if self.episode_id is None else int(self.episode_id),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         "Continue from `state_dict()`; the dataset must hold what it held then (see `EpisodeDataset.rollback`)."
         self.env.load_state_dict(state["env"])
-        if state["policy"] is not None: self.policy.load_state_dict(state["policy"])
+        if state["policy"] is not None:
+            self.policy.load_state_dict(state["policy"])
         self.obs, self.info = (None if state["obs"] is None else state["obs"].numpy().copy()), json.loads(state["info"])
         self.buf, self.episode_id = _Buffer(), (None if state["episode_id"] < 0 else state["episode_id"])
         if self.episode_id is not None:
@@ -224,16 +313,26 @@ class Collector:
             self.buf.obs, self.buf.act, self.buf.rew = list(ep.obs), ep.act.tolist(), ep.rew.tolist()
             self.buf.end, self.buf.trunc = ep.end.tolist(), ep.trunc.tolist()
 
-def collect(env, policy: Callable, num_steps: int | None = None, num_episodes: int | None = None,
-            dataset: EpisodeDataset | None = None, progress: bool = True) -> CollectStats:
+
+def collect(
+    env,
+    policy: Callable,
+    num_steps: int | None = None,
+    num_episodes: int | None = None,
+    dataset: EpisodeDataset | None = None,
+    progress: bool = True,
+) -> CollectStats:
     "One-off collection of `num_steps` steps or `num_episodes` episodes into `dataset` (see `Collector`)."
-    if dataset is None: raise ValueError("collect needs a dataset: EpisodeDataset(path)")
+    if dataset is None:
+        raise ValueError("collect needs a dataset: EpisodeDataset(path)")
     return Collector(env, policy, dataset).collect(num_steps, num_episodes, progress)
 
 # %% ../nbs/06_data.ipynb #eb618648
 @dataclass
 class Batch:
-    "A batch of windows: `obs` (B,S,3,H,W) float in [-1,1], `act`, `rew`, `end`, `trunc`, `mask_padding` (B,S); where they came from."
+    """A batch of windows: `obs` (B,S,3,H,W) float in [-1,1], `act`, `rew`, `end`, `trunc`, `mask_padding` (B,S); where
+    they came from."""
+
     obs: torch.Tensor
     act: torch.Tensor
     rew: torch.Tensor
@@ -245,8 +344,14 @@ class Batch:
 
     def to(self, device) -> "Batch":
         "This batch on `device` (itself when `device` is None)."
-        if device is None: return self
-        return Batch(*(getattr(self, k).to(device) for k in ("obs", "act", "rew", "end", "trunc", "mask_padding")), self.episode_ids, self.starts)
+        if device is None:
+            return self
+        return Batch(
+            *(getattr(self, k).to(device) for k in ("obs", "act", "rew", "end", "trunc", "mask_padding")),
+            self.episode_ids,
+            self.starts,
+        )
+
 
 def frames_to_float(x: torch.Tensor) -> torch.Tensor:
     "uint8 frames to float in [-1, 1] (exact: level k becomes k/127.5 - 1)."
@@ -256,7 +361,8 @@ def frames_to_float(x: torch.Tensor) -> torch.Tensor:
 def episode_probabilities(lengths: np.ndarray, weights=(0.1, 0.1, 0.1, 0.7)) -> np.ndarray:
     "Probability of drawing each episode (in collection order): recency buckets with `weights`, or by length."
     n = len(lengths)
-    if weights is None or n < len(weights): return lengths / lengths.sum()
+    if weights is None or n < len(weights):
+        return lengths / lengths.sum()
     k, size = len(weights), n // len(weights)
     p = np.empty(n)
     for b, w in enumerate(weights):
@@ -267,9 +373,18 @@ def episode_probabilities(lengths: np.ndarray, weights=(0.1, 0.1, 0.1, 0.7)) -> 
 # %% ../nbs/06_data.ipynb #de9ebc54
 class SegmentSampler:
     "Endless batches of windows of `seq_len` steps from `dataset`, DIAMOND's recency weights, seeded."
-    def __init__(self, dataset: EpisodeDataset, seq_len: int, batch_size: int, sample_weights=(0.1, 0.1, 0.1, 0.7),
-                 can_sample_beyond_end: bool = False, seed: int | None = None):
-        if len(dataset) == 0: raise ValueError(f"{dataset.path} holds no episodes: collect some first")
+
+    def __init__(
+        self,
+        dataset: EpisodeDataset,
+        seq_len: int,
+        batch_size: int,
+        sample_weights=(0.1, 0.1, 0.1, 0.7),
+        can_sample_beyond_end: bool = False,
+        seed: int | None = None,
+    ):
+        if len(dataset) == 0:
+            raise ValueError(f"{dataset.path} holds no episodes: collect some first")
         self.dataset, self.seq_len, self.batch_size = dataset, seq_len, batch_size
         self.sample_weights, self.beyond_end = sample_weights, can_sample_beyond_end
         self.rng = np.random.default_rng(seed)
@@ -277,16 +392,20 @@ class SegmentSampler:
     def sample_windows(self, n: int | None = None) -> list[tuple[int, int]]:
         "`n` (default `batch_size`) (episode id, start) pairs; `start` may be negative (left padding)."
         ids, lengths = self.dataset.ids, self.dataset.lengths
-        picks = self.rng.choice(len(ids), size=n or self.batch_size, p=episode_probabilities(lengths, self.sample_weights))
+        picks = self.rng.choice(
+            len(ids), size=n or self.batch_size, p=episode_probabilities(lengths, self.sample_weights)
+        )
         out, S = [], self.seq_len
         for j in picks:
-            n = int(lengths[j]); t = int(self.rng.integers(n))
+            n = int(lengths[j])
+            t = int(self.rng.integers(n))
             start = t - int(self.rng.integers(S)) if self.beyond_end else min(n, t + 1 + int(self.rng.integers(S))) - S
             out.append((ids[j], start))
         return out
 
     def __iter__(self) -> Iterator["Batch"]:
-        while True: yield make_batch(self.dataset, self.sample_windows(), self.seq_len)
+        while True:
+            yield make_batch(self.dataset, self.sample_windows(), self.seq_len)
 
 # %% ../nbs/06_data.ipynb #17bffbec
 def make_batch(dataset: EpisodeDataset, windows: list[tuple[int, int]], seq_len: int) -> Batch:
@@ -298,29 +417,58 @@ def make_batch(dataset: EpisodeDataset, windows: list[tuple[int, int]], seq_len:
     act, rew = np.zeros((B, S), np.int64), np.zeros((B, S), np.float32)
     end, trunc, mask = np.zeros((B, S), bool), np.zeros((B, S), bool), np.zeros((B, S), bool)
     for b, (i, start) in enumerate(windows):
-        ep = dataset[i]; n = len(ep)
-        lo, hi = max(start, 0), min(start + S, n)                 # the real steps inside the window
+        ep = dataset[i]
+        n = len(ep)
+        lo, hi = max(start, 0), min(start + S, n)  # the real steps inside the window
         sl = slice(lo - start, hi - start)
-        obs[b, sl], act[b, sl], rew[b, sl], end[b, sl], trunc[b, sl] = ep.obs[lo:hi], ep.act[lo:hi], ep.rew[lo:hi], ep.end[lo:hi], ep.trunc[lo:hi]
+        obs[b, sl], act[b, sl], rew[b, sl], end[b, sl], trunc[b, sl] = (
+            ep.obs[lo:hi],
+            ep.act[lo:hi],
+            ep.rew[lo:hi],
+            ep.end[lo:hi],
+            ep.trunc[lo:hi],
+        )
         mask[b, sl], pad[b, sl] = True, False
-        if start + S > n: obs[b, n - start], pad[b, n - start] = ep.final_obs, False   # the frame after the last action
+        if start + S > n:
+            obs[b, n - start], pad[b, n - start] = ep.final_obs, False  # the frame after the last action
     o = frames_to_float(torch.from_numpy(obs))
-    o[torch.from_numpy(pad)] = 0.0                                # padding frames: exactly 0 (mid-grey)
-    return Batch(o, torch.from_numpy(act), torch.from_numpy(rew), torch.from_numpy(end), torch.from_numpy(trunc),
-                 torch.from_numpy(mask), [w[0] for w in windows], [w[1] for w in windows])
+    o[torch.from_numpy(pad)] = 0.0  # padding frames: exactly 0 (mid-grey)
+    return Batch(
+        o,
+        torch.from_numpy(act),
+        torch.from_numpy(rew),
+        torch.from_numpy(end),
+        torch.from_numpy(trunc),
+        torch.from_numpy(mask),
+        [w[0] for w in windows],
+        [w[1] for w in windows],
+    )
 
 # %% ../nbs/06_data.ipynb #5841f756
-def expert_data(root: Path | str, game: str, train_steps: int, test_episodes: int, seed: int = 0,
-                policy: str = "expert", progress: bool = True, random_steps: int = 0) -> tuple[EpisodeDataset, EpisodeDataset]:
-    "Datasets `root/dataset/train` (`policy`'s play in training envs, topped up to `train_steps`, then a random player's to `train_steps + random_steps`) and `root/dataset/test` (whole test games of `policy`)."
+def expert_data(
+    root: Path | str,
+    game: str,
+    train_steps: int,
+    test_episodes: int,
+    seed: int = 0,
+    policy: str = "expert",
+    progress: bool = True,
+    random_steps: int = 0,
+) -> tuple[EpisodeDataset, EpisodeDataset]:
+    """Datasets `root/dataset/train` (`policy`'s play in training envs, topped up to `train_steps`, then a random
+    player's to `train_steps + random_steps`) and `root/dataset/test` (whole test games of `policy`)."""
     root = Path(root)
-    train, test = EpisodeDataset(root/"dataset"/"train"), EpisodeDataset(root/"dataset"/"test")
+    train, test = EpisodeDataset(root / "dataset" / "train"), EpisodeDataset(root / "dataset" / "test")
     for who, until, s in ((policy, train_steps, seed), ("random", train_steps + random_steps, seed + 2000)):
         if train.num_steps < until:
             env = make_env(game, train=True, seed=s)
-            Collector(env, make_policy(who, env, game, seed=s), train).collect(until - train.num_steps, progress=progress)
+            Collector(env, make_policy(who, env, game, seed=s), train).collect(
+                until - train.num_steps, progress=progress
+            )
     finished = sum(test[i].ended for i in test.ids)
     if finished < test_episodes:
         env = make_env(game, train=False, seed=seed + 1000)
-        Collector(env, make_policy(policy, env, game, seed=seed + 1000), test).collect(num_episodes=test_episodes - finished, progress=progress)
+        Collector(env, make_policy(policy, env, game, seed=seed + 1000), test).collect(
+            num_episodes=test_episodes - finished, progress=progress
+        )
     return train, test

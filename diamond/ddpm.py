@@ -24,78 +24,126 @@ def alphas_cumprod(cfg: DDPMConfig) -> Tensor:
     betas = torch.linspace(cfg.beta_start, cfg.beta_end, cfg.num_train_timesteps, dtype=torch.float32)
     return torch.cumprod(1.0 - betas, dim=0)
 
+
 def ddpm_timesteps(n: int, cfg: DDPMConfig) -> list[int]:
-    "The timesteps of an n-step sampler: `one_step_t` alone for n = 1, else diffusers' 'leading' spacing (T//n)·(n-1), ..., T//n, 0."
-    if not 1 <= n <= cfg.num_train_timesteps: raise ValueError(f"{n} denoising steps: expected 1 to {cfg.num_train_timesteps}")
-    if n == 1: return [cfg.one_step_t]
+    """The timesteps of an n-step sampler: `one_step_t` alone for n = 1, else diffusers' 'leading' spacing (T//n)·(n-1),
+    ..., T//n, 0."""
+    if not 1 <= n <= cfg.num_train_timesteps:
+        raise ValueError(f"{n} denoising steps: expected 1 to {cfg.num_train_timesteps}")
+    if n == 1:
+        return [cfg.one_step_t]
     ratio = cfg.num_train_timesteps // n
     return [ratio * i for i in reversed(range(n))]
 
 # %% ../nbs/04_ddpm.ipynb #d4d71767
 class DDPMDenoiser(nn.Module):
     "The ε-prediction world model of the DDPM ablation: `InnerModel` on raw frames, conditioned on (t+1)/T."
-    precision, compiled_parts = "float32", ("noise_model",)     # chapter 14: set by `apply_compute`
+
+    precision, compiled_parts = "float32", ("noise_model",)  # chapter 14: set by `apply_compute`
+
     def __init__(self, cfg: DDPMConfig, unet: UNetConfig, num_actions: int):
         super().__init__()
-        from diamond.unet import InnerModel   # chapter 02
+        from diamond.unet import InnerModel  # chapter 02
+
         self.cfg, self.unet_cfg, self.num_actions = cfg, unet, num_actions
         self.noise_model = InnerModel(unet, num_actions)
         self.register_buffer("alphas_cumprod", alphas_cumprod(cfg), persistent=False)
 
     @property
-    def device(self) -> torch.device: return next(self.parameters()).device
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
     @property
-    def num_steps_conditioning(self) -> int: return self.unet_cfg.num_steps_conditioning
+    def num_steps_conditioning(self) -> int:
+        return self.unet_cfg.num_steps_conditioning
 
     def forward(self, x_t: Tensor, t: Tensor, obs_history: Tensor, act_history: Tensor) -> Tensor:
-        "ε̂ for noisy frames `x_t` (B,C,H,W) at timesteps `t` (B,), given `obs_history` (B,L,C,H,W) and `act_history` (B,L)."
+        """ε̂ for noisy frames `x_t` (B,C,H,W) at timesteps `t` (B,), given `obs_history` (B,L,C,H,W) and `act_history`
+        (B,L)."""
         c_noise = (t.to(x_t.dtype) + 1) / self.cfg.num_train_timesteps
         with autocast(self.precision, x_t.device):
             eps = self.noise_model(x_t, c_noise, obs_history.flatten(1, 2), act_history)
         return eps.to(x_t.dtype)
 
 # %% ../nbs/04_ddpm.ipynb #a16aadc1
-def ddpm_loss(model: DDPMDenoiser, next_obs: Tensor, obs_history: Tensor, act_history: Tensor, mask: Tensor | None = None,
-              generator: torch.Generator | None = None) -> Tensor:
-    "ε-prediction loss for `next_obs` (B,C,H,W): t ~ U{0..T-1}, n = offset·u + ε, x_t = √ᾱ_t·x₀ + √(1-ᾱ_t)·n, MSE(ε̂, n)."
+def ddpm_loss(
+    model: DDPMDenoiser,
+    next_obs: Tensor,
+    obs_history: Tensor,
+    act_history: Tensor,
+    mask: Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """ε-prediction loss for `next_obs` (B,C,H,W): t ~ U{0..T-1}, n = offset·u + ε, x_t = √ᾱ_t·x₀ + √(1-ᾱ_t)·n, MSE(ε̂,
+    n)."""
     b, c = next_obs.shape[:2]
-    t = (torch.rand(b, generator=generator, device=generator.device if generator is not None else None) * model.cfg.num_train_timesteps)
+    t = (
+        torch.rand(b, generator=generator, device=generator.device if generator is not None else None)
+        * model.cfg.num_train_timesteps
+    )
     t = t.long().clamp_max(model.cfg.num_train_timesteps - 1).to(next_obs.device)
-    n = model.cfg.sigma_offset_noise * randn((b, c, 1, 1), generator, next_obs.device, next_obs.dtype) + randn(next_obs.shape, generator, next_obs.device, next_obs.dtype)
+    n = model.cfg.sigma_offset_noise * randn((b, c, 1, 1), generator, next_obs.device, next_obs.dtype) + randn(
+        next_obs.shape, generator, next_obs.device, next_obs.dtype
+    )
     a = model.alphas_cumprod[t].view(-1, 1, 1, 1).to(next_obs.dtype)
     x_t = a.sqrt() * next_obs + (1 - a).sqrt() * n
     return denoising_loss(model(x_t, t, obs_history, act_history), n, mask)
 
-def ddpm_window_loss(model: DDPMDenoiser, obs: Tensor, act: Tensor, mask_padding: Tensor | None = None,
-                     generator: torch.Generator | None = None) -> Tensor:
+
+def ddpm_window_loss(
+    model: DDPMDenoiser,
+    obs: Tensor,
+    act: Tensor,
+    mask_padding: Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> Tensor:
     "The loss of windows `obs` (B,L+1,C,H,W): the last frame predicted from the L before it."
     L = model.num_steps_conditioning
-    if obs.shape[1] != L + 1: raise ValueError(f"DDPM windows have L + 1 = {L + 1} frames, got {obs.shape[1]}")
-    return ddpm_loss(model, obs[:, L], obs[:, :L], act[:, :L], None if mask_padding is None else mask_padding[:, L], generator)
+    if obs.shape[1] != L + 1:
+        raise ValueError(f"DDPM windows have L + 1 = {L + 1} frames, got {obs.shape[1]}")
+    return ddpm_loss(
+        model, obs[:, L], obs[:, :L], act[:, :L], None if mask_padding is None else mask_padding[:, L], generator
+    )
+
 
 def ddpm_loss_fn(model: DDPMDenoiser, device=None, generator: torch.Generator | None = None):
-    "`batch -> (loss, logs)` for the shared `Trainer` (chapter 16); batches of L + 1 frames (`SegmentSampler(dataset, L + 1, ...)`)."
+    """`batch -> (loss, logs)` for the shared `Trainer` (chapter 16); batches of L + 1 frames (`SegmentSampler(dataset,
+    L + 1, ...)`)."""
+
     def fn(batch):
         b = batch.to(device)
         loss = ddpm_window_loss(model, b.obs, b.act, b.mask_padding, generator)
         return loss, {}
+
     return fn
 
 # %% ../nbs/04_ddpm.ipynb #cde95f70
 def ddpm_step_weights(ab: Tensor, t: int, ratio: int) -> tuple[Tensor, Tensor, Tensor]:
-    "The ancestral step from t to t - ratio (ᾱ_prev = 1 below 0): x_prev = w₀·x̂₀ + w_x·x_t + √var·z, var the fixed-small β̃ (0 at t = 0)."
+    """The ancestral step from t to t - ratio (ᾱ_prev = 1 below 0): x_prev = w₀·x̂₀ + w_x·x_t + √var·z, var the
+    fixed-small β̃ (0 at t = 0)."""
     a = ab[t]
     a_prev = ab[t - ratio] if t - ratio >= 0 else torch.ones((), dtype=ab.dtype, device=ab.device)
-    alpha, beta = a / a_prev, 1 - a / a_prev                           # this step's α_t and β_t
+    alpha, beta = a / a_prev, 1 - a / a_prev  # this step's α_t and β_t
     w0, wx = a_prev.sqrt() * beta / (1 - a), alpha.sqrt() * (1 - a_prev) / (1 - a)
     return w0, wx, ((1 - a_prev) / (1 - a) * beta if t > 0 else torch.zeros_like(a))
 
-def ddpm_sample(eps_fn, x: Tensor, ab: Tensor, timesteps: list[int], num_train_timesteps: int, clip_sample: bool = True,
-                generator: torch.Generator | None = None) -> Tensor:
-    "Run the DDPM sampler from `x` on `timesteps` with noise predictions `eps_fn(x, t)`; returns x̂₀ (one step) or the final sample."
+
+def ddpm_sample(
+    eps_fn,
+    x: Tensor,
+    ab: Tensor,
+    timesteps: list[int],
+    num_train_timesteps: int,
+    clip_sample: bool = True,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """Run the DDPM sampler from `x` on `timesteps` with noise predictions `eps_fn(x, t)`; returns x̂₀ (one step) or the
+    final sample."""
+
     def x0_of(x, eps, a):
         x0 = (x - (1 - a).sqrt() * eps) / a.sqrt()
         return x0.clamp(-1, 1) if clip_sample else x0
+
     if len(timesteps) == 1:
         t = timesteps[0]
         return x0_of(x, eps_fn(x, t), ab[t])
@@ -103,36 +151,60 @@ def ddpm_sample(eps_fn, x: Tensor, ab: Tensor, timesteps: list[int], num_train_t
     for t in timesteps:
         w0, wx, var = ddpm_step_weights(ab, t, ratio)
         x = w0 * x0_of(x, eps_fn(x, t), ab[t]) + wx * x
-        if t > 0: x = x + var.clamp_min(1e-20).sqrt() * randn(x.shape, generator, x.device, x.dtype)
+        if t > 0:
+            x = x + var.clamp_min(1e-20).sqrt() * randn(x.shape, generator, x.device, x.dtype)
     return x
 
+
 @torch.no_grad()
-def generate_next_obs_ddpm(model: DDPMDenoiser, obs_history: Tensor, act_history: Tensor, num_steps: int | None = None,
-                           generator: torch.Generator | None = None) -> Tensor:
-    "Next frames (B,C,H,W) from unit noise with `num_steps` DDPM steps (default `cfg.num_steps_denoising`), clamped and quantised."
+def generate_next_obs_ddpm(
+    model: DDPMDenoiser,
+    obs_history: Tensor,
+    act_history: Tensor,
+    num_steps: int | None = None,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """Next frames (B,C,H,W) from unit noise with `num_steps` DDPM steps (default `cfg.num_steps_denoising`), clamped
+    and quantised."""
     c = model.cfg
     b, _, ch, h, w = obs_history.shape
     x = randn((b, ch, h, w), generator, obs_history.device, obs_history.dtype)
     ab = model.alphas_cumprod.to(obs_history.dtype)
     eps_fn = lambda x, t: model(x, torch.full((b,), t, device=x.device, dtype=torch.long), obs_history, act_history)
-    out = ddpm_sample(eps_fn, x, ab, ddpm_timesteps(num_steps or c.num_steps_denoising, c), c.num_train_timesteps, c.clip_sample, generator)
+    out = ddpm_sample(
+        eps_fn,
+        x,
+        ab,
+        ddpm_timesteps(num_steps or c.num_steps_denoising, c),
+        c.num_train_timesteps,
+        c.clip_sample,
+        generator,
+    )
     return quantize(out.clamp(-1, 1), c.quantize)
 
 # %% ../nbs/04_ddpm.ipynb #c2614271
 def gaussian_eps(mu: float, s: float, ab: Tensor):
     "The exact ε-prediction for data N(mu, s²) per pixel (zero offset noise): E[n | x_t]."
+
     def eps(x, t):
         a = ab[t]
         return (1 - a).sqrt() * (x - a.sqrt() * mu) / (a * s**2 + 1 - a)
+
     return eps
 
-def gaussian_sampler_moments(mu: float, s: float, ab: Tensor, timesteps: list[int], num_train_timesteps: int) -> tuple[float, float]:
-    "Mean and variance of `ddpm_sample`'s output from x ~ N(0, 1) with `gaussian_eps` and no clipping, computed exactly (float64)."
+
+def gaussian_sampler_moments(
+    mu: float, s: float, ab: Tensor, timesteps: list[int], num_train_timesteps: int
+) -> tuple[float, float]:
+    """Mean and variance of `ddpm_sample`'s output from x ~ N(0, 1) with `gaussian_eps` and no clipping, computed
+    exactly (float64)."""
     ab = ab.double()
     m, v = 0.0, 1.0
-    def x0_coef(a):   # x0 = p·x + q
+
+    def x0_coef(a):  # x0 = p·x + q
         k = (1 - a).sqrt() / (a * s**2 + 1 - a)
         return float((1 - (1 - a).sqrt() * k) / a.sqrt()), float((1 - a).sqrt() * k * a.sqrt() * mu / a.sqrt())
+
     if len(timesteps) == 1:
         p, q = x0_coef(ab[timesteps[0]])
         return p * m + q, p * p * v

@@ -22,20 +22,22 @@ from .config import DenoiserConfig
 @dataclass
 class Conditioners:
     "EDM's preconditioning factors for a batch of noise levels (each shaped like `sigma`)."
+
     c_in: Tensor
     c_out: Tensor
     c_skip: Tensor
     c_noise: Tensor
 
+
 def precondition(sigma, sigma_data: float = 0.5, sigma_offset_noise: float = 0.3) -> Conditioners:
     "EDM Table 1 conditioners evaluated at DIAMOND's effective level sigma_e = sqrt(sigma^2 + sigma_offset_noise^2)."
     sigma = torch.as_tensor(sigma, dtype=torch.float32)
-    s2 = sigma**2 + sigma_offset_noise**2          # sigma_e^2: pixel noise plus offset noise
+    s2 = sigma**2 + sigma_offset_noise**2  # sigma_e^2: pixel noise plus offset noise
     sd2 = sigma_data**2
-    c_in = (s2 + sd2).rsqrt()                      # 1 / sqrt(sigma_e^2 + sigma_data^2)
-    c_skip = sd2 / (s2 + sd2)                      # sigma_data^2 / (sigma_e^2 + sigma_data^2)
-    c_out = s2.sqrt() * c_skip.sqrt()              # sigma_e * sigma_data / sqrt(sigma_e^2 + sigma_data^2)
-    c_noise = s2.sqrt().log() / 4                  # ln(sigma_e) / 4
+    c_in = (s2 + sd2).rsqrt()  # 1 / sqrt(sigma_e^2 + sigma_data^2)
+    c_skip = sd2 / (s2 + sd2)  # sigma_data^2 / (sigma_e^2 + sigma_data^2)
+    c_out = s2.sqrt() * c_skip.sqrt()  # sigma_e * sigma_data / sqrt(sigma_e^2 + sigma_data^2)
+    c_noise = s2.sqrt().log() / 4  # ln(sigma_e) / 4
     return Conditioners(c_in, c_out, c_skip, c_noise)
 
 # %% ../nbs/01_edm.ipynb #9332eb9e
@@ -46,63 +48,85 @@ def randn(shape, generator: torch.Generator | None = None, device=None, dtype=No
     return z if device is None else z.to(device)
 
 # %% ../nbs/01_edm.ipynb #0a207324
-def sample_sigma(n: int, P_mean: float = -0.4, P_std: float = 1.2, sigma_min: float = 2e-3, sigma_max: float = 20.0,
-                 generator: torch.Generator | None = None, device=None) -> Tensor:
+def sample_sigma(
+    n: int,
+    P_mean: float = -0.4,
+    P_std: float = 1.2,
+    sigma_min: float = 2e-3,
+    sigma_max: float = 20.0,
+    generator: torch.Generator | None = None,
+    device=None,
+) -> Tensor:
     "`n` training noise levels, sigma = exp(N(P_mean, P_std^2)) clipped to [sigma_min, sigma_max] (EDM Eq. 7 sampling)."
     return (randn(n, generator, device) * P_std + P_mean).exp().clip(sigma_min, sigma_max)
 
 # %% ../nbs/01_edm.ipynb #98281293
-def add_noise(x: Tensor, sigma: Tensor, sigma_offset_noise: float = 0.3, generator: torch.Generator | None = None) -> Tensor:
-    "y = x + sigma_offset_noise * u + sigma * eps, u ~ N(0,1) of shape (B, C, 1, 1), eps ~ N(0, I) (DIAMOND training noise)."
+def add_noise(
+    x: Tensor, sigma: Tensor, sigma_offset_noise: float = 0.3, generator: torch.Generator | None = None
+) -> Tensor:
+    """y = x + sigma_offset_noise * u + sigma * eps, u ~ N(0,1) of shape (B, C, 1, 1), eps ~ N(0, I) (DIAMOND training
+    noise)."""
     b, c = x.shape[:2]
     u = randn((b, c, 1, 1), generator, x.device, x.dtype)
     eps = randn(x.shape, generator, x.device, x.dtype)
     return x + sigma_offset_noise * u + eps * sigma.view(-1, *[1] * (x.ndim - 1))
+
 
 def training_target(x: Tensor, noisy: Tensor, cs: Conditioners) -> Tensor:
     "F* = (x - c_skip * y) / c_out: the network output for which D(y) = x."
     c_skip, c_out = (c.view(-1, *[1] * (x.ndim - 1)) for c in (cs.c_skip, cs.c_out))
     return (x - c_skip * noisy) / c_out
 
+
 def denoising_loss(output: Tensor, target: Tensor, mask: Tensor | None = None) -> Tensor:
     "Mean squared error over the pixels of the samples whose target frame is real (`mask`, shape (B,))."
-    if mask is None: return F.mse_loss(output, target)
-    if not mask.any(): return output.sum() * 0.0   # no real target in the batch: zero loss, graph kept
+    if mask is None:
+        return F.mse_loss(output, target)
+    if not mask.any():
+        return output.sum() * 0.0  # no real target in the batch: zero loss, graph kept
     return F.mse_loss(output[mask], target[mask])
 
 # %% ../nbs/01_edm.ipynb #0c506619
 def quantize(x: Tensor, mode: str = "truncate") -> Tensor:
     "Snap frames in [-1, 1] onto the 256-level grid: `truncate` (authors' uint8 cast), `round`, or `none`."
-    if mode == "none": return x
+    if mode == "none":
+        return x
     v = x.clamp(-1, 1).add(1).mul(127.5)
     v = v.floor() if mode == "truncate" else v.round()
     return v.div(127.5).sub(1)
 
 # %% ../nbs/01_edm.ipynb #7626fd06
-def _bcast(c: Tensor, x: Tensor) -> Tensor: return c.view(-1, *[1] * (x.ndim - 1))
+def _bcast(c: Tensor, x: Tensor) -> Tensor:
+    return c.view(-1, *[1] * (x.ndim - 1))
+
 
 class Denoiser(nn.Module):
     "DIAMOND's EDM denoiser of the next frame given `L` past frames and actions (DIAMOND §3; EDM Table 1)."
-    precision, compiled_parts = "float32", ("inner_model",)     # chapter 14: set by `apply_compute`
+
+    precision, compiled_parts = "float32", ("inner_model",)  # chapter 14: set by `apply_compute`
+
     def __init__(self, cfg: DenoiserConfig, num_actions: int, inner_model: nn.Module | None = None):
         super().__init__()
         self.cfg, self.num_actions = cfg, num_actions
         if inner_model is None:
-            from diamond.unet import InnerModel   # chapter 02
+            from diamond.unet import InnerModel  # chapter 02
+
             inner_model = InnerModel(cfg.unet, num_actions)
         self.inner_model = inner_model
 
     @property
-    def device(self) -> torch.device: return next(self.parameters()).device
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
 
     def conditioners(self, sigma: Tensor) -> Conditioners:
         return precondition(sigma, self.cfg.sigma_data, self.cfg.sigma_offset_noise)
 
     def forward(self, noisy: Tensor, sigma: Tensor, obs_history: Tensor, act_history: Tensor) -> Tensor:
-        "F_theta's raw output for `noisy` (B,C,H,W) at levels `sigma` (B,), given `obs_history` (B,L,C,H,W) and `act_history` (B,L)."
+        """F_theta's raw output for `noisy` (B,C,H,W) at levels `sigma` (B,), given `obs_history` (B,L,C,H,W) and
+        `act_history` (B,L)."""
         cs = self.conditioners(sigma)
-        obs = obs_history.flatten(1, 2) / self.cfg.sigma_data      # (B, L*C, H, W), oldest frame first
-        with autocast(self.precision, noisy.device):                # float32: nothing changes (chapter 14)
+        obs = obs_history.flatten(1, 2) / self.cfg.sigma_data  # (B, L*C, H, W), oldest frame first
+        with autocast(self.precision, noisy.device):  # float32: nothing changes (chapter 14)
             out = self.inner_model(noisy * _bcast(cs.c_in, noisy), cs.c_noise, obs, act_history)
         return out.to(noisy.dtype)
 
@@ -119,11 +143,20 @@ class Denoiser(nn.Module):
 def _wrap(den: Denoiser, noisy: Tensor, out: Tensor, cs: Conditioners) -> Tensor:
     return quantize(_bcast(cs.c_skip, noisy) * noisy + _bcast(cs.c_out, noisy) * out, den.cfg.quantize)
 
-def denoiser_step_loss(den: Denoiser, next_obs: Tensor, obs_history: Tensor, act_history: Tensor,
-                       mask: Tensor | None = None, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+
+def denoiser_step_loss(
+    den: Denoiser,
+    next_obs: Tensor,
+    obs_history: Tensor,
+    act_history: Tensor,
+    mask: Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor]:
     "Loss of one prediction step and the quantised one-shot estimate D of `next_obs` (no gradient)."
     c = den.cfg
-    sigma = sample_sigma(next_obs.shape[0], c.P_mean, c.P_std, c.sigma_min_train, c.sigma_max_train, generator, next_obs.device)
+    sigma = sample_sigma(
+        next_obs.shape[0], c.P_mean, c.P_std, c.sigma_min_train, c.sigma_max_train, generator, next_obs.device
+    )
     noisy = add_noise(next_obs, sigma.to(next_obs.dtype), c.sigma_offset_noise, generator)
     cs = den.conditioners(sigma)
     out = den(noisy, sigma, obs_history, act_history)
@@ -131,17 +164,23 @@ def denoiser_step_loss(den: Denoiser, next_obs: Tensor, obs_history: Tensor, act
     return loss, _wrap(den, noisy, out.detach(), cs)
 
 # %% ../nbs/01_edm.ipynb #fe87ba98
-def denoiser_window_loss(den: Denoiser, obs: Tensor, act: Tensor, mask_padding: Tensor | None = None,
-                         generator: torch.Generator | None = None) -> Tensor:
+def denoiser_window_loss(
+    den: Denoiser,
+    obs: Tensor,
+    act: Tensor,
+    mask_padding: Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> Tensor:
     "Mean loss over the S - L chained prediction steps of windows `obs` (B,S,C,H,W), `act` (B,S), `mask_padding` (B,S)."
     L = den.cfg.unet.num_steps_conditioning
     n_steps = obs.shape[1] - L
-    if n_steps < 1: raise ValueError(f"windows of {obs.shape[1]} frames are too short for L={L} conditioning frames plus a target")
-    obs = obs.clone()   # the autoregressive step overwrites frames
+    if n_steps < 1:
+        raise ValueError(f"windows of {obs.shape[1]} frames are too short for L={L} conditioning frames plus a target")
+    obs = obs.clone()  # the autoregressive step overwrites frames
     total = 0.0
     for i in range(n_steps):
         mask = None if mask_padding is None else mask_padding[:, L + i]
-        loss, est = denoiser_step_loss(den, obs[:, L + i], obs[:, i:L + i], act[:, i:L + i], mask, generator)
+        loss, est = denoiser_step_loss(den, obs[:, L + i], obs[:, i : L + i], act[:, i : L + i], mask, generator)
         obs[:, L + i] = est
         total = total + loss
     return total / n_steps

@@ -24,85 +24,166 @@ from .runs import mean_sem
 
 # %% ../nbs/96_evaluate.ipynb #0e64e0f8
 def _check_request(episodes: int, save_episodes) -> None:
-    if episodes < 1: raise ValueError(f"episodes={episodes}: evaluate at least one game")
+    if episodes < 1:
+        raise ValueError(f"episodes={episodes}: evaluate at least one game")
     if save_episodes is not None and len(out := EpisodeDataset(save_episodes)):
-        raise ValueError(f"{save_episodes} already holds {len(out)} episodes: give a new or empty folder (nothing is cleared)")
+        raise ValueError(
+            f"{save_episodes} already holds {len(out)} episodes: give a new or empty folder (nothing is cleared)"
+        )
+
 
 def _play(play, save_episodes) -> tuple[dict, dict]:
-    "Play the games (`play(dataset)`) into `save_episodes` or a scratch folder; the report's return statistics and the raw result."
+    """Play the games (`play(dataset)`) into `save_episodes` or a scratch folder; the report's return statistics and the
+    raw result."""
     t0 = time.time()
-    with tempfile.TemporaryDirectory() as tmp: r = play(EpisodeDataset(save_episodes or tmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        r = play(EpisodeDataset(save_episodes or tmp))
     returns = np.array(r["returns"])
-    return {"episodes": len(returns), "return_mean": float(returns.mean()), "return_std": float(returns.std()),
-            "return_sem": mean_sem(returns)[1],
-            "steps": r["steps"], "returns": returns.tolist(), "time/eval": time.time() - t0}, r
+    return {
+        "episodes": len(returns),
+        "return_mean": float(returns.mean()),
+        "return_std": float(returns.std()),
+        "return_sem": mean_sem(returns)[1],
+        "steps": r["steps"],
+        "returns": returns.tolist(),
+        "time/eval": time.time() - t0,
+    }, r
 
-def evaluate_checkpoint(checkpoint: Path | str, game: str | None = None, episodes: int = 100, seed: int = 0, config=None,
-                        save_episodes: Path | str | None = None, device=None, progress: bool = True) -> dict:
+
+def evaluate_checkpoint(
+    checkpoint: Path | str,
+    game: str | None = None,
+    episodes: int = 100,
+    seed: int = 0,
+    config=None,
+    save_episodes: Path | str | None = None,
+    device=None,
+    progress: bool = True,
+) -> dict:
     "Play `episodes` test games with the agent in `checkpoint` and report returns, spread and human-normalised score."
     _check_request(episodes, save_episodes)
     agent, cfg = load_agent(checkpoint, game, config, device or default_device())
     game = cfg.game
     stats, _ = _play(lambda ds: evaluate_agent(agent.actor_critic, game, ds, episodes, seed, progress), save_episodes)
     published = float(np.mean(reference_scores("DIAMOND")[game]))
-    return {"checkpoint": str(checkpoint), "game": game, "profile": cfg.profile, "seed": seed, **stats,
-            "hns": human_normalised(game, stats["return_mean"]),
-            "diamond_published_mean": published, "diamond_published_hns": human_normalised(game, published)}
+    return {
+        "checkpoint": str(checkpoint),
+        "game": game,
+        "profile": cfg.profile,
+        "seed": seed,
+        **stats,
+        "hns": human_normalised(game, stats["return_mean"]),
+        "diamond_published_mean": published,
+        "diamond_published_hns": human_normalised(game, published),
+    }
 
-def evaluate_random_player(game: str, episodes: int = 100, seed: int = 0, save_episodes: Path | str | None = None, progress: bool = True) -> dict:
+
+def evaluate_random_player(
+    game: str, episodes: int = 100, seed: int = 0, save_episodes: Path | str | None = None, progress: bool = True
+) -> dict:
     "The same report for a uniform-random player: the baseline an agent must beat, measured on the same protocol."
     check_game(game)
     _check_request(episodes, save_episodes)
     stats, _ = _play(lambda ds: evaluate_random(game, ds, episodes, seed, progress), save_episodes)
-    return {"checkpoint": None, "policy": "random", "game": game, "seed": seed, **stats,
-            "hns": human_normalised(game, stats["return_mean"]), "published_random": reference_scores("RANDOM")[game][0]}
+    return {
+        "checkpoint": None,
+        "policy": "random",
+        "game": game,
+        "seed": seed,
+        **stats,
+        "hns": human_normalised(game, stats["return_mean"]),
+        "published_random": reference_scores("RANDOM")[game][0],
+    }
 
 # %% ../nbs/96_evaluate.ipynb #f475b719
 def json_file(v: str) -> Path:
     "An argparse type: where a JSON report goes (a folder there is refused)."
     p = Path(v)
-    if p.is_dir(): raise argparse.ArgumentTypeError(f"{p} is a folder: give the path of a .json file")
+    if p.is_dir():
+        raise argparse.ArgumentTypeError(f"{p} is a folder: give the path of a .json file")
     return p
+
 
 def parse_args(argv=None):
     p = parser("evaluate", "Evaluate a DIAMOND agent checkpoint (or a random player) on the paper's test protocol.")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--checkpoint", type=existing, action=Once,
-                     help="the authors' <Game>.pt, a kit run folder, or its checkpoints/agent.pt or state.pt")
-    who.add_argument("--random", action="store_true",
-                     help="a uniform-random player instead of an agent (needs --game): the baseline to beat")
-    p.add_argument("--game", type=game_name, default=None, action=Once, help="an Atari 100k game (default: the kit run's game)")
-    p.add_argument("--episodes", type=count(1), default=100, action=Once, help="test games to play (default 100, as the paper)")
-    p.add_argument("--seed", type=count(0), default=0, action=Once,
-                   help="seed of the games and of the policy's sampling (default 0)")
-    p.add_argument("--config", type=existing, default=None, action=Once,
-                   help="config.json the agent was built with (default: its run's, else the paper's)")
-    p.add_argument("--save-episodes", type=folder, default=None, action=Once,
-                   help="keep the games in this new or empty dataset folder")
+    who.add_argument(
+        "--checkpoint",
+        type=existing,
+        action=Once,
+        help="the authors' <Game>.pt, a kit run folder, or its checkpoints/agent.pt or state.pt",
+    )
+    who.add_argument(
+        "--random",
+        action="store_true",
+        help="a uniform-random player instead of an agent (needs --game): the baseline to beat",
+    )
+    p.add_argument(
+        "--game", type=game_name, default=None, action=Once, help="an Atari 100k game (default: the kit run's game)"
+    )
+    p.add_argument(
+        "--episodes", type=count(1), default=100, action=Once, help="test games to play (default 100, as the paper)"
+    )
+    p.add_argument(
+        "--seed",
+        type=count(0),
+        default=0,
+        action=Once,
+        help="seed of the games and of the policy's sampling (default 0)",
+    )
+    p.add_argument(
+        "--config",
+        type=existing,
+        default=None,
+        action=Once,
+        help="config.json the agent was built with (default: its run's, else the paper's)",
+    )
+    p.add_argument(
+        "--save-episodes",
+        type=folder,
+        default=None,
+        action=Once,
+        help="keep the games in this new or empty dataset folder",
+    )
     p.add_argument("--out", type=json_file, default=None, action=Once, help="also write the report to this JSON file")
-    p.add_argument("--device", type=device_name, default=None, action=Once, help="cpu, cuda, ... (default: settings.ini)")
+    p.add_argument(
+        "--device", type=device_name, default=None, action=Once, help="cpu, cuda, ... (default: settings.ini)"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar (log files)")
     return p.parse_args(argv)
+
 
 @command
 def main(argv=None) -> int:
     a = parse_args(argv)
     with refusals(CheckpointError):
         if a.random:
-            if a.game is None: raise ValueError("--random needs --game: which game should the random player play?")
+            if a.game is None:
+                raise ValueError("--random needs --game: which game should the random player play?")
             rep = evaluate_random_player(a.game, a.episodes, a.seed, a.save_episodes, not a.no_progress)
         else:
             configure_torch()
-            rep = evaluate_checkpoint(a.checkpoint, a.game, a.episodes, a.seed, a.config, a.save_episodes, a.device,
-                                      not a.no_progress)
+            rep = evaluate_checkpoint(
+                a.checkpoint, a.game, a.episodes, a.seed, a.config, a.save_episodes, a.device, not a.no_progress
+            )
     sem = f", s.e.m. {rep['return_sem']:.1f}" if rep["return_sem"] is not None else ""
-    head = (f"{rep['game']}{' (random player)' if a.random else ''}: return {rep['return_mean']:.1f} "
-            f"± {rep['return_std']:.1f} (std over {rep['episodes']} games{sem}), human-normalised {rep['hns']:.3f}")
-    print(head + (f"; the paper's random score {rep['published_random']:.1f}" if a.random else
-                  f"; DIAMOND published {rep['diamond_published_mean']:.1f} "
-                  f"(HNS {rep['diamond_published_hns']:.3f}, mean of 5 seeds)"))
-    if a.out is not None: write_json(a.out, rep)
+    head = (
+        f"{rep['game']}{' (random player)' if a.random else ''}: return {rep['return_mean']:.1f} "
+        f"± {rep['return_std']:.1f} (std over {rep['episodes']} games{sem}), human-normalised {rep['hns']:.3f}"
+    )
+    print(
+        head
+        + (
+            f"; the paper's random score {rep['published_random']:.1f}"
+            if a.random
+            else f"; DIAMOND published {rep['diamond_published_mean']:.1f} "
+            f"(HNS {rep['diamond_published_hns']:.3f}, mean of 5 seeds)"
+        )
+    )
+    if a.out is not None:
+        write_json(a.out, rep)
     return 0
 
 # %% ../nbs/96_evaluate.ipynb #348b4313
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

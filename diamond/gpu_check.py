@@ -33,144 +33,282 @@ from .world_model import pixel_error, rollout
 
 # %% ../nbs/15_gpu_check.ipynb #f0ed676c
 def machine(device) -> dict:
-    "What the check ran on: torch and CUDA versions, the card (name, memory, bfloat16, TF32 settings), the CPU and its threads."
+    """What the check ran on: torch and CUDA versions, the card (name, memory, bfloat16, TF32 settings), the CPU and its
+    threads."""
     d = torch.device(device)
-    info = {"device": str(d), "torch": torch.__version__, "cuda": torch.version.cuda, "python": platform.python_version(),
-            "cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads()}
+    info = {
+        "device": str(d),
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+    }
     if d.type == "cuda":
         p = torch.cuda.get_device_properties(d)
-        info |= {"gpu": p.name, "gpu_memory_gib": round(p.total_memory / 2**30, 1), "capability": f"{p.major}.{p.minor}",
-                 "multiprocessors": p.multi_processor_count, "bf16_supported": torch.cuda.is_bf16_supported(),
-                 "tf32_conv": torch.backends.cudnn.allow_tf32, "tf32_matmul": torch.backends.cuda.matmul.allow_tf32}
+        info |= {
+            "gpu": p.name,
+            "gpu_memory_gib": round(p.total_memory / 2**30, 1),
+            "capability": f"{p.major}.{p.minor}",
+            "multiprocessors": p.multi_processor_count,
+            "bf16_supported": torch.cuda.is_bf16_supported(),
+            "tf32_conv": torch.backends.cudnn.allow_tf32,
+            "tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
+        }
     return info
 
+
 def precisions_on(device) -> list[str]:
-    "The precisions to check on `device`: float32 on a CPU, and bfloat16 unless it would emulate it (chapter 14; float16 is refused there); all three on a GPU, bfloat16 where the card has it."
+    """The precisions to check on `device`: float32 on a CPU, and bfloat16 unless it would emulate it (chapter 14;
+    float16 is refused there); all three on a GPU, bfloat16 where the card has it."""
     d = torch.device(device)
-    if d.type == "cpu": return ["float32"] + (["bfloat16"] if native_bfloat16(d) is not False else [])
+    if d.type == "cpu":
+        return ["float32"] + (["bfloat16"] if native_bfloat16(d) is not False else [])
     return [p for p in PRECISIONS if p != "bfloat16" or d.type != "cuda" or torch.cuda.is_bf16_supported()]
 
 # %% ../nbs/15_gpu_check.ipynb #2de04219
 def breakout_windows(n: int = 8, length: int = 16, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    "`n` windows of `length` consecutive real Breakout frames (n,length,3,64,64 in [-1, 1]) and the random actions taken in them (n,length)."
+    """`n` windows of `length` consecutive real Breakout frames (n,length,3,64,64 in [-1, 1]) and the random actions
+    taken in them (n,length)."""
     env, rng = make_env("Breakout", train=False, seed=seed), np.random.default_rng(seed)
     obs, _ = env.reset()
     frames, acts = [], []
     while len(frames) < n * length:
         a = int(rng.integers(env.action_space.n))
-        frames.append(obs); acts.append(a)
+        frames.append(obs)
+        acts.append(a)
         obs, _, term, trunc, _ = env.step(a)
-        if term or trunc: obs, _ = env.reset()
+        if term or trunc:
+            obs, _ = env.reset()
     env.close()
     x = frames_to_float(torch.from_numpy(frames_to_chw(np.stack(frames))))
     return x.reshape(n, length, *x.shape[1:]), torch.tensor(acts).reshape(n, length)
 
 # %% ../nbs/15_gpu_check.ipynb #8aa4684a
 def denoiser_inputs(obs: torch.Tensor, act: torch.Tensor, L: int, seed: int = 0) -> tuple:
-    "Fixed inputs of the denoiser's network: the frame after the context with noise of level 0.7 (seeded), the level, the context frames and actions."
+    """Fixed inputs of the denoiser's network: the frame after the context with noise of level 0.7 (seeded), the level,
+    the context frames and actions."""
     g = torch.Generator().manual_seed(seed)
     sigma = torch.full((len(obs),), 0.7)
     return obs[:, L] + 0.7 * torch.randn(obs[:, L].shape, generator=g), sigma, obs[:, :L], act[:, :L]
 
+
 #: Largest relative L1 difference of the denoiser's output from the CPU's float32, per precision on the device.
 TOLERANCE = {"float32": 2e-3, "bfloat16": 3e-2, "float16": 1e-2}
 
+
 @torch.no_grad()
-def agreement(den_cpu, device, precision: str, obs: torch.Tensor, act: torch.Tensor, sampler_cfg, horizon: int = 10, seed: int = 0,
-              den_device=None) -> dict:
-    "How far `den_device` (default: a copy of `den_cpu` on `device`) in `precision` is from `den_cpu` in float32 on the CPU: its output on the same noisy frames, and `horizon`-step dreams against the sampler's own noise."
+def agreement(
+    den_cpu,
+    device,
+    precision: str,
+    obs: torch.Tensor,
+    act: torch.Tensor,
+    sampler_cfg,
+    horizon: int = 10,
+    seed: int = 0,
+    den_device=None,
+) -> dict:
+    """How far `den_device` (default: a copy of `den_cpu` on `device`) in `precision` is from `den_cpu` in float32 on
+    the CPU: its output on the same noisy frames, and `horizon`-step dreams against the sampler's own noise."""
     L = den_cpu.cfg.unet.num_steps_conditioning
     den = den_device if den_device is not None else copy.deepcopy(den_cpu).to(device)
     args = denoiser_inputs(obs, act, L, seed)
-    with computing_in(den_cpu, "float32"): ref = den_cpu(*args)
-    with computing_in(den, precision): out = den(*(t.to(device) for t in args)).float().cpu()
+    with computing_in(den_cpu, "float32"):
+        ref = den_cpu(*args)
+    with computing_in(den, precision):
+        out = den(*(t.to(device) for t in args)).float().cpu()
     rel = float((out - ref).abs().sum() / ref.abs().sum())
+
     def dream(model, p, dev, s):
         with computing_in(model, p):
-            return rollout(model, obs.to(dev), act.to(dev), sampler_cfg, horizon, torch.Generator(dev).manual_seed(s)).float().cpu()
-    cpu_a, cpu_b, here = dream(den_cpu, "float32", "cpu", seed), dream(den_cpu, "float32", "cpu", seed + 1), dream(den, precision, device, seed)
+            return (
+                rollout(model, obs.to(dev), act.to(dev), sampler_cfg, horizon, torch.Generator(dev).manual_seed(s))
+                .float()
+                .cpu()
+            )
+
+    cpu_a, cpu_b, here = (
+        dream(den_cpu, "float32", "cpu", seed),
+        dream(den_cpu, "float32", "cpu", seed + 1),
+        dream(den, precision, device, seed),
+    )
     noise, diff = float(pixel_error(cpu_a, cpu_b).mean()), float(pixel_error(here, cpu_a).mean())
     allowed = 1.5 * noise + 0.5
-    return {"check": f"{torch.device(device).type} {precision} vs cpu float32", "precision": precision, "device": str(device),
-            "output_rel_diff": rel, "output_tolerance": TOLERANCE[precision], "dream_diff_levels": diff,
-            "dream_noise_levels": noise, "dream_allowed_levels": allowed, "ok": rel <= TOLERANCE[precision] and diff <= allowed}
+    return {
+        "check": f"{torch.device(device).type} {precision} vs cpu float32",
+        "precision": precision,
+        "device": str(device),
+        "output_rel_diff": rel,
+        "output_tolerance": TOLERANCE[precision],
+        "dream_diff_levels": diff,
+        "dream_noise_levels": noise,
+        "dream_allowed_levels": allowed,
+        "ok": rel <= TOLERANCE[precision] and diff <= allowed,
+    }
 
 # %% ../nbs/15_gpu_check.ipynb #cad08f4d
 @torch.no_grad()
-def compiled_agreement(den_cpu, device, obs: torch.Tensor, act: torch.Tensor, precision: str = "float32", cuda_graphs: bool = False, seed: int = 0) -> dict:
-    "A compiled copy of `den_cpu` on `device` (with CUDA graphs if asked) against an eager one, in `precision`: relative output difference and compile time."
+def compiled_agreement(
+    den_cpu,
+    device,
+    obs: torch.Tensor,
+    act: torch.Tensor,
+    precision: str = "float32",
+    cuda_graphs: bool = False,
+    seed: int = 0,
+) -> dict:
+    """A compiled copy of `den_cpu` on `device` (with CUDA graphs if asked) against an eager one, in `precision`:
+    relative output difference and compile time."""
     L = den_cpu.cfg.unet.num_steps_conditioning
     eager = copy.deepcopy(den_cpu).to(device)
-    comp = apply_compute(copy.deepcopy(den_cpu), make_config("tiny", {"compute.precision": precision, "compute.compile": True,
-                                                                      "compute.cuda_graphs": cuda_graphs}).compute).to(device)
+    comp = apply_compute(
+        copy.deepcopy(den_cpu),
+        make_config(
+            "tiny", {"compute.precision": precision, "compute.compile": True, "compute.cuda_graphs": cuda_graphs}
+        ).compute,
+    ).to(device)
     eager.precision = comp.precision = precision
     args = [t.to(device) for t in denoiser_inputs(obs, act, L, seed)]
     ref = eager(*args).float().cpu()
-    t0 = time.perf_counter(); comp(*args)
-    if torch.device(device).type == "cuda": torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    comp(*args)
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
     compile_s = time.perf_counter() - t0
-    for _ in range(2): out = comp(*args).float().cpu().clone()     # a CUDA graph's outputs are overwritten by its next replay
+    for _ in range(2):
+        out = comp(*args).float().cpu().clone()  # a CUDA graph's outputs are overwritten by its next replay
     rel = float((out - ref).abs().sum() / ref.abs().sum())
     name = f"{torch.device(device).type} {precision} compiled{' + CUDA graphs' if cuda_graphs else ''} vs eager"
-    return {"check": name, "precision": precision, "device": str(device), "cuda_graphs": cuda_graphs, "output_rel_diff": rel,
-            "output_tolerance": TOLERANCE[precision], "compile_s": compile_s, "ok": rel <= TOLERANCE[precision]}
+    return {
+        "check": name,
+        "precision": precision,
+        "device": str(device),
+        "cuda_graphs": cuda_graphs,
+        "output_rel_diff": rel,
+        "output_tolerance": TOLERANCE[precision],
+        "compile_s": compile_s,
+        "ok": rel <= TOLERANCE[precision],
+    }
 
 # %% ../nbs/15_gpu_check.ipynb #14e2aba4
-def bench_variants(device, profile: str, precisions: list[str], budget_s: float = 240, repeats: int = 3, compile_on_cpu: bool = False,
-                   batch_size: int = 32) -> list[dict]:
-    "Step times of `profile`'s three trainings (batches of `batch_size`) and of a dream step, per variant (precision, compile, CUDA graphs), until `budget_s` is spent; peak GPU memory on CUDA."
+def bench_variants(
+    device,
+    profile: str,
+    precisions: list[str],
+    budget_s: float = 240,
+    repeats: int = 3,
+    compile_on_cpu: bool = False,
+    batch_size: int = 32,
+) -> list[dict]:
+    """Step times of `profile`'s three trainings (batches of `batch_size`) and of a dream step, per variant (precision,
+    compile, CUDA graphs), until `budget_s` is spent; peak GPU memory on CUDA."""
     from diamond.bench import run_benchmarks
-    d = torch.device(device); cuda = d.type == "cuda"
+
+    d = torch.device(device)
+    cuda = d.type == "cuda"
     variants = [(p, False, False) for p in precisions]
     half = "bfloat16" if "bfloat16" in precisions else precisions[-1]
-    if cuda: variants += [(half, True, False), (half, True, True)]
-    elif compile_on_cpu: variants += [(half, True, False)]
+    if cuda:
+        variants += [(half, True, False), (half, True, True)]
+    elif compile_on_cpu:
+        variants += [(half, True, False)]
     rows, t0 = [], time.time()
     for p, comp, graphs in variants:
         row = {"precision": p, "compile": comp, "cuda_graphs": graphs}
-        if time.time() - t0 > budget_s: rows.append(row | {"skipped": f"the benchmark's budget of {budget_s:.0f} s was spent"}); continue
-        if cuda: torch.cuda.reset_peak_memory_stats(d)
+        if time.time() - t0 > budget_s:
+            rows.append(row | {"skipped": f"the benchmark's budget of {budget_s:.0f} s was spent"})
+            continue
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(d)
         t = time.time()
-        r = run_benchmarks(profile, batch_size, warmup=1, repeats=repeats, device=d, parts=("rew_end", "actor_critic"),
-                           overrides={"compute.precision": p, "compute.compile": comp, "compute.cuda_graphs": graphs})
-        row |= {"denoiser_step_s": r["denoiser_train_step"]["mean_s"], "rew_end_step_s": r["rew_end_train_step"]["mean_s"],
-                "actor_critic_update_s": r["actor_critic_update"]["mean_s"], "dream_step_s": r[f"generate_b{batch_size}"]["mean_s"], "batch_size": batch_size,
-                "warmup_s": r["denoiser_train_step"]["warmup_s"], "wall_s": time.time() - t}
-        if cuda: row["peak_memory_gib"] = torch.cuda.max_memory_allocated(d) / 2**30
+        r = run_benchmarks(
+            profile,
+            batch_size,
+            warmup=1,
+            repeats=repeats,
+            device=d,
+            parts=("rew_end", "actor_critic"),
+            overrides={"compute.precision": p, "compute.compile": comp, "compute.cuda_graphs": graphs},
+        )
+        row |= {
+            "denoiser_step_s": r["denoiser_train_step"]["mean_s"],
+            "rew_end_step_s": r["rew_end_train_step"]["mean_s"],
+            "actor_critic_update_s": r["actor_critic_update"]["mean_s"],
+            "dream_step_s": r[f"generate_b{batch_size}"]["mean_s"],
+            "batch_size": batch_size,
+            "warmup_s": r["denoiser_train_step"]["warmup_s"],
+            "wall_s": time.time() - t,
+        }
+        if cuda:
+            row["peak_memory_gib"] = torch.cuda.max_memory_allocated(d) / 2**30
         rows.append(row)
     return rows
 
+
 def project_run(row: dict, env_steps_per_s: float, cfg: Config) -> dict:
-    "Hours of a whole Atari 100k run of `cfg` at the step times of benchmark `row` and the emulator's `env_steps_per_s` (test games not included)."
+    """Hours of a whole Atari 100k run of `cfg` at the step times of benchmark `row` and the emulator's
+    `env_steps_per_s` (test games not included)."""
     from diamond.loop import collect_epochs
+
     t = cfg.training
     epochs = collect_epochs(t.first_epoch_min_steps, t) + t.num_final_epochs
     optims = {"denoiser": cfg.denoiser_optim, "rew_end": cfg.rew_end_optim, "actor_critic": cfg.actor_critic_optim}
     updates = {k: o.steps_first_epoch + (epochs - 1) * o.steps_per_epoch for k, o in optims.items()}
-    step_s = {"denoiser": row["denoiser_step_s"], "rew_end": row["rew_end_step_s"], "actor_critic": row["actor_critic_update_s"]}
+    step_s = {
+        "denoiser": row["denoiser_step_s"],
+        "rew_end": row["rew_end_step_s"],
+        "actor_critic": row["actor_critic_update_s"],
+    }
     train_s = {k: updates[k] * step_s[k] for k in optims}
     env_s = t.num_steps_total / env_steps_per_s
-    return {"epochs": epochs, "updates": updates, "train_hours": {k: v / 3600 for k, v in train_s.items()},
-            "env_hours": env_s / 3600, "total_hours": (sum(train_s.values()) + env_s) / 3600,
-            "variant": {k: row[k] for k in ("precision", "compile", "cuda_graphs")}}
+    return {
+        "epochs": epochs,
+        "updates": updates,
+        "train_hours": {k: v / 3600 for k, v in train_s.items()},
+        "env_hours": env_s / 3600,
+        "total_hours": (sum(train_s.values()) + env_s) / 3600,
+        "variant": {k: row[k] for k in ("precision", "compile", "cuda_graphs")},
+    }
 
 # %% ../nbs/15_gpu_check.ipynb #fd88c458
 def _gpu_memory_used_mib() -> float | None:
-    if not shutil.which("nvidia-smi"): return None
-    try: out = subprocess.run(["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError): return None
+    if not shutil.which("nvidia-smi"):
+        return None
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
     return max((float(x) for x in out.split()), default=None)
+
 
 def _last_progress(text: str) -> str:
     lines = [l.strip() for l in text.replace("\r", "\n").splitlines() if l.strip()]
     bars = [l for l in lines if "it/s" in l or "s/it" in l or "%|" in l]
     return (bars or lines or [""])[-1][-200:]
 
+
 def real_run(device, profile: str = "paper", seconds: float = 120, game: str = "Breakout") -> dict:
-    "Run `python -m diamond.train` for `seconds` in a scratch folder on `device`; how far it got, whether it failed, the GPU memory it held."
+    """Run `python -m diamond.train` for `seconds` in a scratch folder on `device`; how far it got, whether it failed,
+    the GPU memory it held."""
     with tempfile.TemporaryDirectory() as d:
-        log = Path(d)/"log.txt"
-        cmd = [sys.executable, "-m", "diamond.train", "--game", game, "--profile", profile, "--run-dir", str(Path(d)/"run")]
+        log = Path(d) / "log.txt"
+        cmd = [
+            sys.executable,
+            "-m",
+            "diamond.train",
+            "--game",
+            game,
+            "--profile",
+            profile,
+            "--run-dir",
+            str(Path(d) / "run"),
+        ]
         env = os.environ | {"DIAMOND_DEVICE": str(device), "PYTHONUNBUFFERED": "1"}
         t0, peak = time.time(), None
         with open(log, "w") as f:
@@ -178,54 +316,104 @@ def real_run(device, profile: str = "paper", seconds: float = 120, game: str = "
             while proc.poll() is None and time.time() - t0 < seconds:
                 time.sleep(1)
                 if torch.device(device).type == "cuda":
-                    m = _gpu_memory_used_mib(); peak = max(peak or 0, m or 0) if m is not None else peak
+                    m = _gpu_memory_used_mib()
+                    peak = max(peak or 0, m or 0) if m is not None else peak
             stopped = proc.poll() is None
             if stopped:
                 proc.terminate()
-                try: proc.wait(30)
-                except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
         text = log.read_text(errors="replace")
         failed = not stopped and proc.returncode != 0
-        return {"command": " ".join(["python", "-m", "diamond.train"] + cmd[3:-1] + ["<scratch>"]), "profile": profile, "device": str(device),
-                "seconds": round(time.time() - t0, 1), "stopped_at_limit": stopped, "returncode": proc.returncode, "ok": not failed,
-                "last_progress": _last_progress(text), "gpu_memory_used_mib_max": peak, "log_tail": text[-2000:] if failed else None}
+        return {
+            "command": " ".join(["python", "-m", "diamond.train"] + cmd[3:-1] + ["<scratch>"]),
+            "profile": profile,
+            "device": str(device),
+            "seconds": round(time.time() - t0, 1),
+            "stopped_at_limit": stopped,
+            "returncode": proc.returncode,
+            "ok": not failed,
+            "last_progress": _last_progress(text),
+            "gpu_memory_used_mib_max": peak,
+            "log_tail": text[-2000:] if failed else None,
+        }
 
 # %% ../nbs/15_gpu_check.ipynb #c7d304f8
 CUDA_ONLY = ["float16 (refused on a CPU)", "compiled and CUDA-graph variants on CUDA", "peak GPU memory"]
 
+
 def _part(report: dict, name: str, fn):
     "Run one part of the check; a failure is recorded in the report (with its error) instead of ending the check."
     t0 = time.time()
-    try: report[name] = fn()
-    except Exception as e: report[name] = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+    try:
+        report[name] = fn()
+    except Exception as e:
+        report[name] = {"ok": False, "error": f"{type(e).__name__}: {e}"}
     report.setdefault("part_seconds", {})[name] = round(time.time() - t0, 1)
 
-def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_seconds: float = 120, bench_budget_s: float = 240,
-              compile_on_cpu: bool = False) -> dict:
-    "The whole check on `device` (default: settings.ini's); `profile`: paper on a GPU, tiny on a CPU; `quick` (the test's CPU mode): 2 windows, one precision benchmarked in batches of 8 once, 12 s of real run."
+
+def gpu_check(
+    device=None,
+    profile: str | None = None,
+    quick: bool = False,
+    run_seconds: float = 120,
+    bench_budget_s: float = 240,
+    compile_on_cpu: bool = False,
+) -> dict:
+    """The whole check on `device` (default: settings.ini's); `profile`: paper on a GPU, tiny on a CPU; `quick` (the
+    test's CPU mode): 2 windows, one precision benchmarked in batches of 8 once, 12 s of real run."""
     from diamond.bench import bench_env_steps
     from diamond.imagination import load_world_model
+
     device = torch.device(device) if device is not None else configure_torch()
     cuda = device.type == "cuda"
     profile = profile or ("paper" if cuda else "tiny")
     t0 = time.time()
-    report = {"machine": machine(device), "profile": profile, "quick": quick,
-              "left_out": [] if cuda else [f"{x}: this is a CPU" for x in CUDA_ONLY] + ([] if compile_on_cpu else ["compiled against eager: takes minutes on a CPU (--compile)"])
-                          + ([] if "bfloat16" in precisions_on(device) else ["bfloat16: this CPU would emulate it (no AVX-512 BF16, AMX or Arm BF16; chapter 14)"])}
+    report = {
+        "machine": machine(device),
+        "profile": profile,
+        "quick": quick,
+        "left_out": []
+        if cuda
+        else [f"{x}: this is a CPU" for x in CUDA_ONLY]
+        + ([] if compile_on_cpu else ["compiled against eager: takes minutes on a CPU (--compile)"])
+        + (
+            []
+            if "bfloat16" in precisions_on(device)
+            else ["bfloat16: this CPU would emulate it (no AVX-512 BF16, AMX or Arm BF16; chapter 14)"]
+        ),
+    }
     den, _, wm_cfg = load_world_model()
     obs, act = breakout_windows(2 if quick else 8, 16)
     checks = []
     for p in precisions_on(device):
-        _part(report, f"agreement_{p}", lambda: agreement(den, device, p, obs, act, wm_cfg.sampler)); checks.append(report[f"agreement_{p}"])
+        _part(report, f"agreement_{p}", lambda: agreement(den, device, p, obs, act, wm_cfg.sampler))
+        checks.append(report[f"agreement_{p}"])
     if cuda or compile_on_cpu:
         half = "bfloat16" if "bfloat16" in precisions_on(device) else "float16"
-        variants = [(half, False), (half, True)] if cuda else [("float32", False)]      # each compile takes a minute
+        variants = [(half, False), (half, True)] if cuda else [("float32", False)]  # each compile takes a minute
         for p, graphs in variants:
             key = f"compiled_{p}{'_cuda_graphs' if graphs else ''}"
-            _part(report, key, lambda: compiled_agreement(den, device, obs, act, p, graphs)); checks.append(report[key])
+            _part(report, key, lambda: compiled_agreement(den, device, obs, act, p, graphs))
+            checks.append(report[key])
     report["checks"] = checks
     _part(report, "env", lambda: bench_env_steps(steps=300 if quick else 2000))
-    _part(report, "benchmarks", lambda: bench_variants(device, profile, precisions_on(device)[-1:] if quick else precisions_on(device), bench_budget_s, 1 if quick else 3, compile_on_cpu, 8 if quick else 32))
+    _part(
+        report,
+        "benchmarks",
+        lambda: bench_variants(
+            device,
+            profile,
+            precisions_on(device)[-1:] if quick else precisions_on(device),
+            bench_budget_s,
+            1 if quick else 3,
+            compile_on_cpu,
+            8 if quick else 32,
+        ),
+    )
     rows = [r for r in report["benchmarks"] if "denoiser_step_s" in r] if isinstance(report["benchmarks"], list) else []
     if rows and "steps_per_s" in report["env"]:
         cfg = make_config(profile)
@@ -238,79 +426,170 @@ def gpu_check(device=None, profile: str | None = None, quick: bool = False, run_
 
 # %% ../nbs/15_gpu_check.ipynb #e006cd75
 def _fmt(v, nd=3):
-    if isinstance(v, bool) or v is None: return {True: "yes", False: "**no**", None: "-"}[v]
+    if isinstance(v, bool) or v is None:
+        return {True: "yes", False: "**no**", None: "-"}[v]
     return f"{v:.{nd}g}" if isinstance(v, float) else str(v)
 
+
 _yes = lambda v: "yes" if v else "no"
+
 
 def report_markdown(report: dict) -> str:
     "The check's tables, in Markdown."
     m = report["machine"]
-    where = m.get("gpu") and f"{m['gpu']} ({m['gpu_memory_gib']} GiB, capability {m['capability']})" or f"CPU {m['cpu']} ({m['threads']} threads)"
-    out = [f"# GPU check: {'passed' if report['ok'] else 'FAILED'}", "",
-           f"{where}; torch {m['torch']}, CUDA {m['cuda']}, Python {m['python']}; profile `{report['profile']}`"
-           f"{' (quick)' if report['quick'] else ''}; {report['seconds']:.0f} s.", ""]
-    if report["left_out"]: out += ["Left out: " + "; ".join(report["left_out"]) + ".", ""]
-    out += ["## Agreement", "", "| check | output rel. diff | tolerance | dream diff (levels) | allowed | ok |", "|---|---|---|---|---|---|"]
+    where = (
+        m.get("gpu")
+        and f"{m['gpu']} ({m['gpu_memory_gib']} GiB, capability {m['capability']})"
+        or f"CPU {m['cpu']} ({m['threads']} threads)"
+    )
+    out = [
+        f"# GPU check: {'passed' if report['ok'] else 'FAILED'}",
+        "",
+        f"{where}; torch {m['torch']}, CUDA {m['cuda']}, Python {m['python']}; profile `{report['profile']}`"
+        f"{' (quick)' if report['quick'] else ''}; {report['seconds']:.0f} s.",
+        "",
+    ]
+    if report["left_out"]:
+        out += ["Left out: " + "; ".join(report["left_out"]) + ".", ""]
+    out += [
+        "## Agreement",
+        "",
+        "| check | output rel. diff | tolerance | dream diff (levels) | allowed | ok |",
+        "|---|---|---|---|---|---|",
+    ]
     for c in report["checks"]:
-        if "error" in c: out.append(f"| {c.get('check', '?')} | {c['error']} | | | | **no** |"); continue
-        out.append(f"| {c['check']} | {_fmt(c['output_rel_diff'])} | {_fmt(c['output_tolerance'])} | {_fmt(c.get('dream_diff_levels'))} | "
-                   f"{_fmt(c.get('dream_allowed_levels'))} | {_fmt(c['ok'])} |")
-    out += ["", "## Benchmark (seconds per step)", "", "| precision | compile | CUDA graphs | batch | denoiser | reward/end | actor-critic update | dream step | peak GiB |",
-            "|---|---|---|---|---|---|---|---|---|"]
+        if "error" in c:
+            out.append(f"| {c.get('check', '?')} | {c['error']} | | | | **no** |")
+            continue
+        out.append(
+            f"| {c['check']} | {_fmt(c['output_rel_diff'])} | {_fmt(c['output_tolerance'])} | "
+            f"{_fmt(c.get('dream_diff_levels'))} | "
+            f"{_fmt(c.get('dream_allowed_levels'))} | {_fmt(c['ok'])} |"
+        )
+    out += [
+        "",
+        "## Benchmark (seconds per step)",
+        "",
+        "| precision | compile | CUDA graphs | batch | denoiser | reward/end | actor-critic update | dream step | "
+        "peak GiB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in report["benchmarks"] if isinstance(report["benchmarks"], list) else []:
-        if "skipped" in r: out.append(f"| {r['precision']} | {_yes(r['compile'])} | {_yes(r['cuda_graphs'])} | | skipped: {r['skipped']} | | | | |"); continue
-        out.append(f"| {r['precision']} | {_yes(r['compile'])} | {_yes(r['cuda_graphs'])} | {r['batch_size']} | {_fmt(r['denoiser_step_s'])} | {_fmt(r['rew_end_step_s'])} | "
-                   f"{_fmt(r['actor_critic_update_s'])} | {_fmt(r['dream_step_s'])} | {_fmt(r.get('peak_memory_gib'))} |")
+        if "skipped" in r:
+            out.append(
+                f"| {r['precision']} | {_yes(r['compile'])} | {_yes(r['cuda_graphs'])} | | skipped: {r['skipped']} | "
+                "| | | |"
+            )
+            continue
+        out.append(
+            f"| {r['precision']} | {_yes(r['compile'])} | {_yes(r['cuda_graphs'])} | {r['batch_size']} | "
+            f"{_fmt(r['denoiser_step_s'])} | {_fmt(r['rew_end_step_s'])} | "
+            f"{_fmt(r['actor_critic_update_s'])} | {_fmt(r['dream_step_s'])} | {_fmt(r.get('peak_memory_gib'))} |"
+        )
     if "projection_best" in report:
-        p = report["projection_best"]; v = p["variant"]
-        out += ["", f"## A whole Atari 100k run of `{report['profile']}`", "",
-                f"{p['epochs']} epochs; at the fastest variant ({v['precision']}{', compiled' if v['compile'] else ''}{', CUDA graphs' if v['cuda_graphs'] else ''}): "
-                f"**{p['total_hours']:.1f} hours** (denoiser {p['train_hours']['denoiser']:.1f}, reward/end {p['train_hours']['rew_end']:.1f}, "
-                f"actor-critic {p['train_hours']['actor_critic']:.1f}, emulator {p['env_hours']:.2f}; test games not included). "
-                "The authors: about 2.9 days per game on one RTX 4090; the kit's goal: at most 12 hours on one H100."]
+        p = report["projection_best"]
+        v = p["variant"]
+        out += [
+            "",
+            f"## A whole Atari 100k run of `{report['profile']}`",
+            "",
+            f"{p['epochs']} epochs; at the fastest variant "
+            f"({v['precision']}{', compiled' if v['compile'] else ''}{', CUDA graphs' if v['cuda_graphs'] else ''}): "
+            f"**{p['total_hours']:.1f} hours** (denoiser {p['train_hours']['denoiser']:.1f}, reward/end "
+            f"{p['train_hours']['rew_end']:.1f}, "
+            f"actor-critic {p['train_hours']['actor_critic']:.1f}, emulator {p['env_hours']:.2f}; test games not "
+            "included). "
+            "The authors: about 2.9 days per game on one RTX 4090; the kit's goal: at most 12 hours on one H100.",
+        ]
     r = report["real_run"]
     out += ["", "## Real run", ""]
-    out += [f"`{r['command']}` for {r['seconds']} s: {'ran until stopped' if r.get('stopped_at_limit') else 'ended'}, ok: {_fmt(r['ok'])}; "
-            f"last progress: `{r['last_progress']}`; GPU memory held: {_fmt(r['gpu_memory_used_mib_max'])} MiB."] if "command" in r else [f"error: {r.get('error')}"]
+    out += (
+        [
+            f"`{r['command']}` for {r['seconds']} s: "
+            f"{'ran until stopped' if r.get('stopped_at_limit') else 'ended'}, ok: {_fmt(r['ok'])}; "
+            f"last progress: `{r['last_progress']}`; GPU memory held: {_fmt(r['gpu_memory_used_mib_max'])} MiB."
+        ]
+        if "command" in r
+        else [f"error: {r.get('error')}"]
+    )
     return "\n".join(out) + "\n"
+
 
 def write_report(report: dict, out_dir: Path | str) -> tuple[Path, Path]:
     "`gpu_check.json` and `gpu_check.md` in `out_dir` (written atomically)."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    return write_json(out_dir/"gpu_check.json", report), atomic_write(out_dir/"gpu_check.md", lambda f: f.write(report_markdown(report)), mode="w")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write_json(out_dir / "gpu_check.json", report), atomic_write(
+        out_dir / "gpu_check.md", lambda f: f.write(report_markdown(report)), mode="w"
+    )
 
 # %% ../nbs/15_gpu_check.ipynb #641f5d38
 def positive_seconds(v: str) -> float:
     "An argparse type: a number of seconds > 0."
-    try: s = float(v)
-    except ValueError: raise argparse.ArgumentTypeError(f"{v!r} is not a number of seconds") from None
-    if not s > 0: raise argparse.ArgumentTypeError(f"{s} seconds: give a time > 0")
+    try:
+        s = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{v!r} is not a number of seconds") from None
+    if not s > 0:
+        raise argparse.ArgumentTypeError(f"{s} seconds: give a time > 0")
     return s
+
 
 @command
 def main(argv=None) -> int:
-    p = parser("gpu-check", "Check the kit on this machine's GPU (or its CPU, minus the CUDA parts): agreement, speed, "
-                            "a projected run, a real run.")
+    p = parser(
+        "gpu-check",
+        "Check the kit on this machine's GPU (or its CPU, minus the CUDA parts): agreement, speed, "
+        "a projected run, a real run.",
+    )
     p.add_argument("--out", type=folder, required=True, action=Once, help="folder for gpu_check.json and gpu_check.md")
-    p.add_argument("--device", type=device_name, default=None, action=Once,
-                   help="cuda, cuda:N, cpu, ... (default: settings.ini, auto: CUDA, then MPS, then CPU)")
-    p.add_argument("--profile", type=profile_name(), default=None, action=Once,
-                   help=f"the profile benchmarked, projected and run: {' | '.join(PROFILES)} (default: paper on a GPU, tiny "
-                        "on a CPU)")
-    p.add_argument("--run-seconds", type=positive_seconds, default=120, action=Once, help="how long the real run goes (default 120)")
-    p.add_argument("--bench-budget", type=positive_seconds, default=240, action=Once,
-                   help="seconds after which no further benchmark variant starts (default 240)")
+    p.add_argument(
+        "--device",
+        type=device_name,
+        default=None,
+        action=Once,
+        help="cuda, cuda:N, cpu, ... (default: settings.ini, auto: CUDA, then MPS, then CPU)",
+    )
+    p.add_argument(
+        "--profile",
+        type=profile_name(),
+        default=None,
+        action=Once,
+        help=f"the profile benchmarked, projected and run: {' | '.join(PROFILES)} (default: paper on a GPU, tiny "
+        "on a CPU)",
+    )
+    p.add_argument(
+        "--run-seconds",
+        type=positive_seconds,
+        default=120,
+        action=Once,
+        help="how long the real run goes (default 120)",
+    )
+    p.add_argument(
+        "--bench-budget",
+        type=positive_seconds,
+        default=240,
+        action=Once,
+        help="seconds after which no further benchmark variant starts (default 240)",
+    )
     p.add_argument("--compile", action="store_true", help="on a CPU, also check and time compilation (minutes)")
-    p.add_argument("--quick", action="store_true",
-                   help="the test's CPU mode: 2 dream windows, one precision benchmarked in batches of 8, 12 s of real run")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="the test's CPU mode: 2 dream windows, one precision benchmarked in batches of 8, 12 s of real run",
+    )
     a = p.parse_args(argv)
     if a.device is not None and a.device.startswith("cuda") and not torch.cuda.is_available():
-        raise Refused(f"--device {a.device}: this torch ({torch.__version__}) sees no CUDA GPU; leave --device out to check the CPU")
+        raise Refused(
+            f"--device {a.device}: this torch ({torch.__version__}) sees no CUDA GPU; leave --device out to check "
+            "the CPU"
+        )
     report = gpu_check(a.device, a.profile, a.quick, a.run_seconds, a.bench_budget, a.compile)
     js, md = write_report(report, a.out)
     print(md.read_text())
     print(f"written: {js}, {md}")
     return EXIT_DONE if report["ok"] else EXIT_FAILED
 
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

@@ -27,22 +27,34 @@ from .optim import load_state
 # %% ../nbs/09_imagination.ipynb #76ffc238
 @torch.no_grad()
 def dream_step(env, actions: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    "Next frames, sampled reward signs and ends, and the truncation flags of `env`'s dreams (its LSTM state and clocks advance)."
+    """Next frames, sampled reward signs and ends, and the truncation flags of `env`'s dreams (its LSTM state and clocks
+    advance)."""
     env.act[:, -1] = actions.to(env.device)
     nxt = generate_next_obs(env.denoiser, env.obs, env.act, env.sampler_cfg, env.generator)
     logits_rew, logits_end, env.hx_cx = env.rew_end(env.obs[:, -1:], env.act[:, -1:], nxt[:, None], env.hx_cx)
     probs = lambda logits: torch.softmax(logits[:, 0].float(), dim=-1)
-    rew = torch.multinomial(probs(logits_rew), 1, generator=env.generator)[:, 0].float() - 1     # sampled sign: -1, 0, +1
+    rew = torch.multinomial(probs(logits_rew), 1, generator=env.generator)[:, 0].float() - 1  # sampled sign: -1, 0, +1
     end = torch.multinomial(probs(logits_end), 1, generator=env.generator)[:, 0].bool()
     env.t += 1
     return nxt, rew, end, env.t >= env.horizon
 
 # %% ../nbs/09_imagination.ipynb #fc547dac
 class WorldModelEnv:
-    "`batch_size` dreams driven by a `Denoiser` and a `RewEndModel`, seeded from windows of `dataset`; vector-env style API."
-    def __init__(self, denoiser: Denoiser, rew_end_model: RewEndModel, dataset: EpisodeDataset, sampler_cfg: SamplerConfig,
-                 batch_size: int = 32, horizon: int = 15, sample_weights=(0.1, 0.1, 0.1, 0.7), seed: int | None = None,
-                 preload_batches: int = 0):
+    """`batch_size` dreams driven by a `Denoiser` and a `RewEndModel`, seeded from windows of `dataset`; vector-env
+    style API."""
+
+    def __init__(
+        self,
+        denoiser: Denoiser,
+        rew_end_model: RewEndModel,
+        dataset: EpisodeDataset,
+        sampler_cfg: SamplerConfig,
+        batch_size: int = 32,
+        horizon: int = 15,
+        sample_weights=(0.1, 0.1, 0.1, 0.7),
+        seed: int | None = None,
+        preload_batches: int = 0,
+    ):
         self.denoiser, self.rew_end, self.dataset, self.sampler_cfg = denoiser, rew_end_model, dataset, sampler_cfg
         self.num_envs, self.horizon, self.L = batch_size, horizon, denoiser.cfg.unet.num_steps_conditioning
         self.device = next(denoiser.parameters()).device
@@ -50,7 +62,11 @@ class WorldModelEnv:
         self.generator = torch.Generator(self.device)
         self.generator.manual_seed(seed if seed is not None else int(torch.randint(2**62, ())))
         self.obs = self.act = self.hx_cx = self.t = None
-        self.preload_batches, self._preloaded, self._next = preload_batches, None, 0   # the authors' way (chapter 12) when > 0
+        self.preload_batches, self._preloaded, self._next = (
+            preload_batches,
+            None,
+            0,
+        )  # the authors' way (chapter 12) when > 0
 
     @torch.no_grad()
     def _draw(self, n: int):
@@ -59,27 +75,36 @@ class WorldModelEnv:
         return b.obs, b.act, hx_cx
 
     def _windows(self, n: int):
-        "n real windows (obs, act) and the reward/end LSTM state burned in on their L-1 transitions: drawn now, or the next n preloaded ones."
-        if not self.preload_batches: return self._draw(n)
-        if self._preloaded is None or self._next + n > len(self._preloaded[0]):       # the authors: leftovers are dropped
+        """n real windows (obs, act) and the reward/end LSTM state burned in on their L-1 transitions: drawn now, or the
+        next n preloaded ones."""
+        if not self.preload_batches:
+            return self._draw(n)
+        if self._preloaded is None or self._next + n > len(self._preloaded[0]):  # the authors: leftovers are dropped
             parts = [self._draw(self.num_envs) for _ in range(self.preload_batches)]
-            self._preloaded = (torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]),
-                               tuple(torch.cat([p[2][k] for p in parts], dim=1) for k in (0, 1)))
+            self._preloaded = (
+                torch.cat([p[0] for p in parts]),
+                torch.cat([p[1] for p in parts]),
+                tuple(torch.cat([p[2][k] for p in parts], dim=1) for k in (0, 1)),
+            )
             self._next = 0
-        obs, act, (h, c) = self._preloaded; s = slice(self._next, self._next + n)
+        obs, act, (h, c) = self._preloaded
+        s = slice(self._next, self._next + n)
         self._next += n
         return obs[s], act[s], (h[:, s], c[:, s])
 
     def reset(self, seed: int | None = None) -> tuple[Tensor, dict]:
         "Seed every dream; returns the windows' last frames (B,C,H,W) and an empty info."
-        if seed is not None: self.generator.manual_seed(seed); self.windows.rng = np.random.default_rng(seed)
+        if seed is not None:
+            self.generator.manual_seed(seed)
+            self.windows.rng = np.random.default_rng(seed)
         self.obs, self.act, self.hx_cx = self._windows(self.num_envs)
         self.t = torch.zeros(self.num_envs, dtype=torch.long, device=self.device)
         return self.obs[:, -1], {}
 
     def step(self, actions: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor, dict]:
         "One step of every dream; ended or truncated dreams are re-seeded at once (same-step autoreset)."
-        if self.obs is None: raise RuntimeError("call reset() before step()")
+        if self.obs is None:
+            raise RuntimeError("call reset() before step()")
         nxt, rew, end, trunc = dream_step(self, actions)
         self.obs = torch.cat([self.obs[:, 1:], nxt[:, None]], dim=1)
         self.act = torch.cat([self.act[:, 1:], torch.zeros_like(self.act[:, :1])], dim=1)
@@ -93,23 +118,36 @@ class WorldModelEnv:
 
 # %% ../nbs/09_imagination.ipynb #5caf83a3
 #: The world model shipped with the kit (Breakout, `small` profile; how it was made: `diamond/assets/README.md`).
-SHIPPED_WORLD_MODEL = Path(str(resources.files("diamond")/"assets"/"breakout-small-world-model.pt"))
+SHIPPED_WORLD_MODEL = Path(str(resources.files("diamond") / "assets" / "breakout-small-world-model.pt"))
+
 
 def load_world_model(path: Path | str | None = None, device=None, precision: str | None = None):
-    """(denoiser, reward/end model, config) saved by `python -m diamond.train_world_model`: a run folder, its `world_model.pt`, or None for the shipped one.
-    The networks compute in `precision`; None: as the saved config says, except that a bfloat16 model on a device that would emulate bfloat16 (chapter 14) computes in float32, and says so."""
+    """(denoiser, reward/end model, config) saved by `python -m diamond.train_world_model`: a run folder, its
+    `world_model.pt`, or None for the shipped one. The networks compute in `precision`; None: as the saved config
+    says, except that a bfloat16 model on a device that would emulate bfloat16 (chapter 14) computes in float32, and
+    says so."""
     path = Path(path) if path is not None else SHIPPED_WORLD_MODEL
-    if path.is_dir(): path = path/"checkpoints"/"world_model.pt"
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no world model here (train one with python -m diamond.train_world_model)")
+    if path.is_dir():
+        path = path / "checkpoints" / "world_model.pt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no world model here (train one with python -m diamond.train_world_model)")
     state = load_state(path)
-    if not {"denoiser", "rew_end", "config"} <= set(state): raise ValueError(f"{path} is not a world model saved by diamond.train_world_model")
-    cfg = config_from_dict(state["config"]); A = len(action_names(cfg.game))
+    if not {"denoiser", "rew_end", "config"} <= set(state):
+        raise ValueError(f"{path} is not a world model saved by diamond.train_world_model")
+    cfg = config_from_dict(state["config"])
+    A = len(action_names(cfg.game))
     den, rew = Denoiser(cfg.denoiser, A), RewEndModel(cfg.rew_end, A)
-    den.load_state_dict(state["denoiser"]); rew.load_state_dict(state["rew_end"])
+    den.load_state_dict(state["denoiser"])
+    rew.load_state_dict(state["rew_end"])
     saved = {cfg.compute.precision_of(), cfg.compute.precision_of("rew_end")}
     if precision is None and "bfloat16" in saved and native_bfloat16(device or "cpu") is False:
         precision = "float32"
-        print(f"diamond: {path.name} was trained in bfloat16, which {device or 'cpu'} would emulate (chapter 14); it computes in float32 "
-              "(load_world_model(..., precision='bfloat16') to keep bfloat16)", file=sys.stderr)
-    if precision is not None: cfg = replace(cfg, compute=replace(cfg.compute, precision=precision, rew_end_precision=""))
+        print(
+            f"diamond: {path.name} was trained in bfloat16, which {device or 'cpu'} would emulate (chapter 14); it "
+            "computes in float32 "
+            "(load_world_model(..., precision='bfloat16') to keep bfloat16)",
+            file=sys.stderr,
+        )
+    if precision is not None:
+        cfg = replace(cfg, compute=replace(cfg.compute, precision=precision, rew_end_precision=""))
     return (*(apply_compute(m, cfg.compute).to(device or "cpu").eval() for m in (den, rew)), cfg)

@@ -30,14 +30,25 @@ from .imagination import WorldModelEnv, load_world_model
 from .optim import Trainer
 from .profiles import SMOKE_OVERRIDES
 from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_sampler
-from .runs import (Fault, RunFolder, close_epoch, derived_seed, finish_run, log_mean, log_slices, no_fault,
-                          plot_learning_curves, restore_run)
+from diamond.runs import (
+    Fault,
+    RunFolder,
+    close_epoch,
+    derived_seed,
+    finish_run,
+    log_mean,
+    log_slices,
+    no_fault,
+    plot_learning_curves,
+    restore_run,
+)
 from .viz import show_frames
 from .world_model import denoiser_loss_fn, denoiser_sampler
 
 # %% ../nbs/11_agent.ipynb #30f23367
 def first_collection_done(dataset: EpisodeDataset, t) -> bool:
-    "The first-epoch rule: at least `first_epoch_min_steps`; then stop once the two rarest reward signs reach the threshold, or at the maximum."
+    """The first-epoch rule: at least `first_epoch_min_steps`; then stop once the two rarest reward signs reach the
+    threshold, or at the maximum."""
     n, rare = dataset.num_steps, sum(sorted(dataset.reward_sign_counts().values())[:2])
     return n >= t.first_epoch_max_steps or (n >= t.first_epoch_min_steps and rare >= t.first_epoch_threshold_rew)
 
@@ -48,84 +59,143 @@ def collect_epochs(collected: int, t) -> int:
 
 # %% ../nbs/11_agent.ipynb #d1a0b2c3
 def diamond_loop(tr: "AgentTrainer", until: int | None = None) -> dict:
-    "DIAMOND's training loop on `tr` from wherever its run stands to the final evaluation (or to the end of epoch `until`); the results."
+    """DIAMOND's training loop on `tr` from wherever its run stands to the final evaluation (or to the end of epoch
+    `until`); the results."""
     cfg, t = tr.cfg, tr.cfg.training
-    if tr.num_epochs is None:                                # epoch 0: the untrained (uniform) policy collects, until
-        tr.collect_first()                                   # first_collection_done; that fixes the number of epochs
-    for e in tqdm(range(tr.epoch + 1, min(until or tr.num_epochs, tr.num_epochs) + 1), initial=tr.epoch, total=tr.num_epochs,
-                  desc=f"{cfg.game} epochs", disable=not tr.progress):
+    if tr.num_epochs is None:  # epoch 0: the untrained (uniform) policy collects, until
+        tr.collect_first()  # first_collection_done; that fixes the number of epochs
+    for e in tqdm(
+        range(tr.epoch + 1, min(until or tr.num_epochs, tr.num_epochs) + 1),
+        initial=tr.epoch,
+        total=tr.num_epochs,
+        desc=f"{cfg.game} epochs",
+        disable=not tr.progress,
+    ):
         torch.manual_seed(tr.seed(e, 1))
         m = {"epoch": e}
-        if e <= tr.num_collect_epochs:                       # 1. real steps with the current policy (the last epochs only train)
+        if e <= tr.num_collect_epochs:  # 1. real steps with the current policy (the last epochs only train)
             m |= tr.collect(e)
         m["env_steps"] = tr.train_data.num_steps
         den, rew_end, ac = tr.agent.denoiser, tr.agent.rew_end_model, tr.agent.actor_critic
-        m |= tr.train("denoiser", e, denoiser_loss_fn(den, tr.device),          # 2. the denoiser, on all the data so far
-                      denoiser_sampler(tr.train_data, cfg, seed=tr.seed(e, 2)))
-        m |= tr.train("rew_end", e, rew_end_loss_fn(rew_end, tr.device),        # 3. the reward/termination model
-                      rew_end_sampler(tr.train_data, cfg, seed=tr.seed(e, 3)))
-        den.eval(); rew_end.eval()
+        m |= tr.train(
+            "denoiser",
+            e,
+            denoiser_loss_fn(den, tr.device),  # 2. the denoiser, on all the data so far
+            denoiser_sampler(tr.train_data, cfg, seed=tr.seed(e, 2)),
+        )
+        m |= tr.train(
+            "rew_end",
+            e,
+            rew_end_loss_fn(rew_end, tr.device),  # 3. the reward/termination model
+            rew_end_sampler(tr.train_data, cfg, seed=tr.seed(e, 3)),
+        )
+        den.eval()
+        rew_end.eval()
         if tr.dreams is None or not cfg.parity.dream_stream:  # 4. the actor-critic in dreams from real starts
-            wm = WorldModelEnv(den, rew_end, tr.train_data, cfg.sampler, cfg.world_model_env.batch_size, cfg.world_model_env.horizon,
-                               seed=tr.seed(e, 4), preload_batches=cfg.parity.preload_batches)
+            wm = WorldModelEnv(
+                den,
+                rew_end,
+                tr.train_data,
+                cfg.sampler,
+                cfg.world_model_env.batch_size,
+                cfg.world_model_env.horizon,
+                seed=tr.seed(e, 4),
+                preload_batches=cfg.parity.preload_batches,
+            )
             tr.dreams = DreamRollouts(ac, wm, seed=tr.seed(e, 5), burn_in_grad=cfg.parity.burn_in_grad)
         m |= tr.train("actor_critic", e, actor_critic_loss_fn(tr.dreams, cfg.actor_critic_loss))
-        if t.eval_every and e % t.eval_every == 0:           # 5. test games in the real game
+        if t.eval_every and e % t.eval_every == 0:  # 5. test games in the real game
             m |= tr.evaluate(t.eval_episodes, e)
-        tr.end_epoch(m)                                      # checkpoint, then the epoch's metrics line
-    return tr.finish() if tr.epoch == tr.num_epochs else tr.last_metrics   # the final test games, results.json, figures
+        tr.end_epoch(m)  # checkpoint, then the epoch's metrics line
+    return tr.finish() if tr.epoch == tr.num_epochs else tr.last_metrics  # the final test games, results.json, figures
 
 # %% ../nbs/11_agent.ipynb #71cbe642
 #: What each network's update logs leave in an epoch's metrics line (means over the epoch's updates).
-LOGGED = {"denoiser": ("loss",), "rew_end": ("loss", "loss_rew", "loss_end"),
-          "actor_critic": ("loss", "imagined_reward", "imagined_end", "entropy", "value", "lambda_return")}
+LOGGED = {
+    "denoiser": ("loss",),
+    "rew_end": ("loss", "loss_rew", "loss_end"),
+    "actor_critic": ("loss", "imagined_reward", "imagined_end", "entropy", "value", "lambda_return"),
+}
 
-#: World-model fields that change how the weights are trained, not their shapes: a run may start from weights trained otherwise.
+#: World-model fields that change how the weights are trained, not their shapes: a run may start from weights trained
+#: otherwise.
 TRAINING_ONLY_FIELDS = {"rew_end.final_obs_at_end"}
 
+
 def initial_world_model(cfg: Config) -> dict | None:
-    "The weights `cfg.training.init_world_model` names (a world model saved by chapter 99's training; `shipped`: the kit's), checked against `cfg`; None when the run starts from scratch."
+    """The weights `cfg.training.init_world_model` names (a world model saved by chapter 99's training; `shipped`: the
+    kit's), checked against `cfg`; None when the run starts from scratch."""
     name = cfg.training.init_world_model
-    if not name: return None
-    try: den, rew, wcfg = load_world_model(None if name == "shipped" else name)
+    if not name:
+        return None
+    try:
+        den, rew, wcfg = load_world_model(None if name == "shipped" else name)
     except (FileNotFoundError, ValueError) as e:
-        raise ConfigError(f"training.init_world_model={name!r}: {e}; give a world model saved by python -m diamond.train_world_model, 'shipped', or ''") from None
+        raise ConfigError(
+            f"training.init_world_model={name!r}: {e}; give a world model saved by python -m "
+            "diamond.train_world_model, 'shipped', or ''"
+        ) from None
     if wcfg.game != cfg.game:
-        raise ConfigError(f"training.init_world_model={name!r} is a {wcfg.game} world model and this run plays {cfg.game}: give one of {cfg.game}, or ''")
+        raise ConfigError(
+            f"training.init_world_model={name!r} is a {wcfg.game} world model and this run plays {cfg.game}: give "
+            f"one of {cfg.game}, or ''"
+        )
     for part in ("denoiser", "rew_end"):
-        diff = [k for k in config_diff(getattr(wcfg, part), getattr(cfg, part), f"{part}.") if k not in TRAINING_ONLY_FIELDS]
+        diff = [
+            k for k in config_diff(getattr(wcfg, part), getattr(cfg, part), f"{part}.") if k not in TRAINING_ONLY_FIELDS
+        ]
         if diff:
-            raise ConfigError(f"training.init_world_model={name!r}: its {part} differs from this run's in " +
-                              ", ".join(f"{k} ({attrgetter(k)(wcfg)} there, {attrgetter(k)(cfg)} here)" for k in diff) + ": build the run with its sizes")
+            raise ConfigError(
+                f"training.init_world_model={name!r}: its {part} differs from this run's in "
+                + ", ".join(f"{k} ({attrgetter(k)(wcfg)} there, {attrgetter(k)(cfg)} here)" for k in diff)
+                + ": build the run with its sizes"
+            )
     return {"denoiser": den.state_dict(), "rew_end_model": rew.state_dict()}
 
+
 class AgentTrainer:
-    "What DIAMOND's loop works on for one game and seed, in the run folder `run_dir`; `resume=True` continues the run there, `fault` is the resume tests' hook (chapter 17)."
-    def __init__(self, cfg: Config, run_dir: Path | str, resume: bool = False, progress: bool = True, device=None,
-                 fault: Fault = no_fault):
+    """What DIAMOND's loop works on for one game and seed, in the run folder `run_dir`; `resume=True` continues the run
+    there, `fault` is the resume tests' hook (chapter 17)."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        run_dir: Path | str,
+        resume: bool = False,
+        progress: bool = True,
+        device=None,
+        fault: Fault = no_fault,
+    ):
         check_game(cfg.game)
         self.cfg, self.folder, self.progress = cfg, RunFolder(run_dir, fault), progress
-        self.folder.check(cfg, resume)                                    # nothing is written before this passes
+        self.folder.check(cfg, resume)  # nothing is written before this passes
         self.device = torch.device(device) if device is not None else default_device()
-        check_precision_on(cfg.compute.precision, self.device)            # float16 on a CPU: refused before anything is written
-        if self.device.type == "cuda" and cfg.parity.tf32: allow_tf32()   # the authors' setting (chapter 12)
-        init = None if resume else initial_world_model(cfg)               # a world model to start from: checked before anything is written
+        check_precision_on(cfg.compute.precision, self.device)  # float16 on a CPU: refused before anything is written
+        if self.device.type == "cuda" and cfg.parity.tf32:
+            allow_tf32()  # the authors' setting (chapter 12)
+        init = (
+            None if resume else initial_world_model(cfg)
+        )  # a world model to start from: checked before anything is written
         self.folder.create(cfg)
         seed_everything(cfg.seed)
         self.env = make_env(cfg.game, train=True, seed=cfg.seed, lives_drop_only=cfg.parity.lives_drop_only)
         self.agent = Agent(cfg, self.env.action_space.n).to(self.device)
         if init is not None:
-            for part, state in init.items(): getattr(self.agent, part).load_state_dict(state)
-        self.trainers = {"denoiser": Trainer(self.agent.denoiser, None, cfg.denoiser_optim),
-                         "rew_end": Trainer(self.agent.rew_end_model, None, cfg.rew_end_optim),
-                         "actor_critic": Trainer(self.agent.actor_critic, None, cfg.actor_critic_optim)}
-        self.train_data = EpisodeDataset(self.folder.path/"dataset"/"train")
-        self.test_data = EpisodeDataset(self.folder.path/"dataset"/"test")
+            for part, state in init.items():
+                getattr(self.agent, part).load_state_dict(state)
+        self.trainers = {
+            "denoiser": Trainer(self.agent.denoiser, None, cfg.denoiser_optim),
+            "rew_end": Trainer(self.agent.rew_end_model, None, cfg.rew_end_optim),
+            "actor_critic": Trainer(self.agent.actor_critic, None, cfg.actor_critic_optim),
+        }
+        self.train_data = EpisodeDataset(self.folder.path / "dataset" / "train")
+        self.test_data = EpisodeDataset(self.folder.path / "dataset" / "test")
         self.policy = AgentPolicy(self.agent.actor_critic, epsilon=cfg.training.epsilon, seed=self.seed(0, 0))
         self.collector = Collector(self.env, self.policy, self.train_data)
         self.epoch, self.num_epochs, self.num_collect_epochs, self.last_metrics = 0, None, None, {}
-        self.dreams = None                                                 # the actor-critic's dreams (kept across epochs only with parity.dream_stream)
-        if resume: restore_run(self, progress)
+        self.dreams = None  # the actor-critic's dreams (kept across epochs only with parity.dream_stream)
+        if resume:
+            restore_run(self, progress)
 
     def run(self) -> dict:
         "Train to the end of the protocol (from wherever the run stands) and return the final results."
@@ -144,50 +214,84 @@ def collect_first(self: AgentTrainer) -> None:
         self.collector.collect(t.first_epoch_min_steps - self.train_data.num_steps, progress=self.progress)
     self.folder.fault("first", 0)
     while not first_collection_done(self.train_data, t):
-        self.collector.collect(min(t.steps_per_epoch, t.first_epoch_max_steps - self.train_data.num_steps), progress=False)
+        self.collector.collect(
+            min(t.steps_per_epoch, t.first_epoch_max_steps - self.train_data.num_steps), progress=False
+        )
     self.num_collect_epochs = collect_epochs(self.train_data.num_steps, t)
     self.num_epochs = self.num_collect_epochs + t.num_final_epochs
-    self.end_epoch({"epoch": 0, "env_steps": self.train_data.num_steps, "episodes": len(self.train_data),
-                    "reward_signs": self.train_data.reward_sign_counts(), "time/collect": time.time() - t0})
+    self.end_epoch(
+        {
+            "epoch": 0,
+            "env_steps": self.train_data.num_steps,
+            "episodes": len(self.train_data),
+            "reward_signs": self.train_data.reward_sign_counts(),
+            "time/collect": time.time() - t0,
+        }
+    )
+
 
 @patch
 def collect(self: AgentTrainer, e: int) -> dict:
-    "Epoch `e`'s real steps (the last collecting epoch takes what is left of the budget); under a fault hook in two halves, with a fault point between."
+    """Epoch `e`'s real steps (the last collecting epoch takes what is left of the budget); under a fault hook in two
+    halves, with a fault point between."""
     t, t0 = self.cfg.training, time.time()
     n = min(t.steps_per_epoch, t.num_steps_total - self.train_data.num_steps)
-    half = n // 2 if self.folder.fault is not no_fault else 0   # a split saves the unfinished episode once more: only for the tests
+    half = (
+        n // 2 if self.folder.fault is not no_fault else 0
+    )  # a split saves the unfinished episode once more: only for the tests
     returns = self.collector.collect(half, progress=False).returns if half else []
     self.folder.fault("collect", e)
     returns += self.collector.collect(n - half, progress=False).returns
-    return {"collect/steps": n, "collect/return_mean": float(np.mean(returns)) if returns else None, "time/collect": time.time() - t0}
+    return {
+        "collect/steps": n,
+        "collect/return_mean": float(np.mean(returns)) if returns else None,
+        "time/collect": time.time() - t0,
+    }
 
 # %% ../nbs/11_agent.ipynb #43349b98
 @patch
 def train(self: AgentTrainer, name: str, e: int, loss_fn, batches=None) -> dict:
-    "Epoch `e`'s updates of network `name` (more in the first epoch) with `loss_fn` on `batches`; the means of its logs."
+    """Epoch `e`'s updates of network `name` (more in the first epoch) with `loss_fn` on `batches`; the means of its
+    logs."""
     tr, t0 = self.trainers[name], time.time()
     tr.loss_fn = loss_fn
-    logs = tr.train(batches, tr.cfg.steps_first_epoch if e == 1 else tr.cfg.steps_per_epoch, self.progress, f"epoch {e}: {name}")
+    logs = tr.train(
+        batches, tr.cfg.steps_first_epoch if e == 1 else tr.cfg.steps_per_epoch, self.progress, f"epoch {e}: {name}"
+    )
     self.folder.fault(f"train:{name}", e)
     m = {f"{name}/{k}": log_mean(logs, k) for k in LOGGED[name]}
     if name == "actor_critic":
-        m.update({"actor_critic/updates": len(logs), **{f"actor_critic/{k}_slices": log_slices(logs, k) for k in ("imagined_reward", "entropy")}})
+        m.update(
+            {
+                "actor_critic/updates": len(logs),
+                **{f"actor_critic/{k}_slices": log_slices(logs, k) for k in ("imagined_reward", "entropy")},
+            }
+        )
     return m | {f"time/{name}": time.time() - t0}
 
 # %% ../nbs/11_agent.ipynb #e7c124e8
 @patch
 def evaluate(self: AgentTrainer, episodes: int, e: int) -> dict:
-    "Test returns, the real reward per dream-length chunk (to set against the imagined one) and the world model's test losses on the new test games."
+    """Test returns, the real reward per dream-length chunk (to set against the imagined one) and the world model's test
+    losses on the new test games."""
     t0 = time.time()
     r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, episodes, self.seed(e, 6), self.progress)
     ev = evaluate_rew_end(self.agent.rew_end_model, self.test_data, self.cfg.rew_end.seq_len, device=self.device)
     signs = self.test_data.reward_sign_counts()
-    nan_none = lambda x: None if math.isnan(x) else x                     # no +1 reward in the test games: no recall
-    return {"test/return_mean": r["return_mean"], "test/return_std": r["return_std"], "test/episodes": r["episodes"],
-            "test/reward_per_chunk": (signs[1] - signs[-1]) / max(1, self.test_data.num_steps) * self.cfg.world_model_env.horizon,
-            "test/rew_end_loss": ev["loss"], "test/reward_recall_sampled": nan_none(ev["reward_sampled"]["recall"][2]),
-            "test/reward_recall_within_one": nan_none(ev["reward_sampled_within_one"]["recall"][2]),
-            "time/eval": time.time() - t0}
+    nan_none = lambda x: None if math.isnan(x) else x  # no +1 reward in the test games: no recall
+    return {
+        "test/return_mean": r["return_mean"],
+        "test/return_std": r["return_std"],
+        "test/episodes": r["episodes"],
+        "test/reward_per_chunk": (signs[1] - signs[-1])
+        / max(1, self.test_data.num_steps)
+        * self.cfg.world_model_env.horizon,
+        "test/rew_end_loss": ev["loss"],
+        "test/reward_recall_sampled": nan_none(ev["reward_sampled"]["recall"][2]),
+        "test/reward_recall_within_one": nan_none(ev["reward_sampled_within_one"]["recall"][2]),
+        "time/eval": time.time() - t0,
+    }
+
 
 @patch
 def end_epoch(self: AgentTrainer, m: dict) -> None:
@@ -198,32 +302,66 @@ def end_epoch(self: AgentTrainer, m: dict) -> None:
 # %% ../nbs/11_agent.ipynb #730853e9
 @patch
 def finish(self: AgentTrainer) -> dict:
-    "The final test games (and a random player's on the same games), then `results.json`, the figures and the marker that closes the run."
+    """The final test games (and a random player's on the same games), then `results.json`, the figures and the marker
+    that closes the run."""
     t, t0, seed = self.cfg.training, time.time(), self.seed(self.num_epochs + 1, 6)
-    r = evaluate_agent(self.agent.actor_critic, self.cfg.game, self.test_data, t.final_eval_episodes, seed, self.progress)
-    res = {"game": self.cfg.game, "seed": self.cfg.seed, "profile": self.cfg.profile, "env_steps": self.train_data.num_steps,
-           "epochs": self.epoch, "final_return_mean": r["return_mean"], "final_return_std": r["return_std"],
-           "final_episodes": r["episodes"], "final_returns": r["returns"], "time/final_eval": time.time() - t0}
-    if t.random_eval_episodes:                 # a random player on the same games (same seed: the same no-op starts)
+    r = evaluate_agent(
+        self.agent.actor_critic, self.cfg.game, self.test_data, t.final_eval_episodes, seed, self.progress
+    )
+    res = {
+        "game": self.cfg.game,
+        "seed": self.cfg.seed,
+        "profile": self.cfg.profile,
+        "env_steps": self.train_data.num_steps,
+        "epochs": self.epoch,
+        "final_return_mean": r["return_mean"],
+        "final_return_std": r["return_std"],
+        "final_episodes": r["episodes"],
+        "final_returns": r["returns"],
+        "time/final_eval": time.time() - t0,
+    }
+    if t.random_eval_episodes:  # a random player on the same games (same seed: the same no-op starts)
         with tempfile.TemporaryDirectory() as tmp:
             rr = evaluate_random(self.cfg.game, EpisodeDataset(tmp), t.random_eval_episodes, seed, self.progress)
-        res.update({"random_return_mean": rr["return_mean"], "random_return_std": rr["return_std"], "random_episodes": rr["episodes"],
-                    "random_returns": rr["returns"]})
-        if min(len(r["returns"]), len(rr["returns"])) >= 2:      # 95% intervals of both means, and whether they are apart
+        res.update(
+            {
+                "random_return_mean": rr["return_mean"],
+                "random_return_std": rr["return_std"],
+                "random_episodes": rr["episodes"],
+                "random_returns": rr["returns"],
+            }
+        )
+        if min(len(r["returns"]), len(rr["returns"])) >= 2:  # 95% intervals of both means, and whether they are apart
             c = against_random(res)
-            res.update({"final_return_ci95": c["agent"], "random_return_ci95": c["random"], "beats_random": c["beats_random"]})
-    return finish_run(self.folder, res, {"learning_curves": plot_learning_curves(self.folder.read_metrics(), res),
-                                         "agent_dream": self.dream_figure()})
+            res.update(
+                {"final_return_ci95": c["agent"], "random_return_ci95": c["random"], "beats_random": c["beats_random"]}
+            )
+    return finish_run(
+        self.folder,
+        res,
+        {"learning_curves": plot_learning_curves(self.folder.read_metrics(), res), "agent_dream": self.dream_figure()},
+    )
+
 
 @patch
 @torch.no_grad()
 def dream_figure(self: AgentTrainer, dreams: int = 3):
     "The trained agent playing in its world model: one row per dream, with its actions and the dreamt rewards."
     cfg = self.cfg
-    wm = WorldModelEnv(self.agent.denoiser.eval(), self.agent.rew_end_model.eval(), self.train_data, cfg.sampler, dreams,
-                       cfg.world_model_env.horizon, seed=self.seed(0, 7))
+    wm = WorldModelEnv(
+        self.agent.denoiser.eval(),
+        self.agent.rew_end_model.eval(),
+        self.train_data,
+        cfg.sampler,
+        dreams,
+        cfg.world_model_env.horizon,
+        seed=self.seed(0, 7),
+    )
     r = DreamRollouts(self.agent.actor_critic, wm, seed=self.seed(0, 8)).chunk(cfg.world_model_env.horizon, record=True)
     names = action_names(cfg.game)
-    titles = [[f"{names[int(a)][:5]} r{int(x):+d}" + (" end" if d else "") for a, x, d in zip(r.act[i], r.rew[i], r.end[i])] + ["next"]
-              for i in range(dreams)]
+    titles = [
+        [f"{names[int(a)][:5]} r{int(x):+d}" + (" end" if d else "") for a, x, d in zip(r.act[i], r.rew[i], r.end[i])]
+        + ["next"]
+        for i in range(dreams)
+    ]
     return show_frames(r.frames.cpu(), titles=[t for row in titles for t in row], suptitle="the agent in its dreams")

@@ -13,81 +13,141 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .chapters import ChapterFailed, check_chapter_parameters, execute_chapter, notebooks_dir
-from .cli import (Once, RunFailed, add_set, command, count, folder, parse_sets, parser, profile_name,
-                         refusals)
+from .cli import Once, RunFailed, add_set, command, count, folder, parse_sets, parser, profile_name, refusals
 from .config import ConfigError, in_notebook, make_config, settings, write_json
 from .runs import RunFolder
 from .profiles import CHAPTER_PARAMETERS, MAIN_PROFILES
 
 # %% ../nbs/92_main.ipynb #ca99d4a2
 #: The chapters the main job executes, in order.
-MAIN_CHAPTERS = ("01_edm", "02_unet", "03_sampler", "07_world_model", "08_reward_end", "09_imagination", "10_actor_critic", "11_agent")
+MAIN_CHAPTERS = (
+    "01_edm",
+    "02_unet",
+    "03_sampler",
+    "07_world_model",
+    "08_reward_end",
+    "09_imagination",
+    "10_actor_critic",
+    "11_agent",
+)
 
 # %% ../nbs/92_main.ipynb #3adc8297
-def check_main_run(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, seed: int = 0, overrides: dict | None = None,
-                   nbs_dir=None, chapter_params: dict | None = None):
+def check_main_run(
+    run_dir,
+    chapters=MAIN_CHAPTERS,
+    profile: str | None = None,
+    seed: int = 0,
+    overrides: dict | None = None,
+    nbs_dir=None,
+    chapter_params: dict | None = None,
+):
     "The run's config and chapters folder, or an error naming what cannot run; nothing is written."
     cfg = make_config(profile, overrides, seed=seed)
     if cfg.profile not in MAIN_PROFILES:
-        raise ConfigError(f"the main job runs the {', '.join(MAIN_PROFILES)} profiles, not {cfg.profile!r}: the agent's "
-                          f"profiles are whole training runs, `diamond train --profile {cfg.profile} --run-dir DIR`")
+        raise ConfigError(
+            f"the main job runs the {', '.join(MAIN_PROFILES)} profiles, not {cfg.profile!r}: the agent's "
+            f"profiles are whole training runs, `diamond train --profile {cfg.profile} --run-dir DIR`"
+        )
     nbs_dir = Path(nbs_dir) if nbs_dir else notebooks_dir()
-    missing = [c for c in chapters if not (nbs_dir/f"{c}.ipynb").is_file()]
-    if missing: raise FileNotFoundError(f"no notebook for chapter(s) {', '.join(missing)} in {nbs_dir}")
+    missing = [c for c in chapters if not (nbs_dir / f"{c}.ipynb").is_file()]
+    if missing:
+        raise FileNotFoundError(f"no notebook for chapter(s) {', '.join(missing)} in {nbs_dir}")
     check_chapter_parameters(chapter_params or {}, chapters, nbs_dir)
-    folder = RunFolder(run_dir)              # chapter 17's rules; running again into the job's own folder goes on with it
-    folder.check(cfg, resume=(folder.path/"config.json").exists())
+    folder = RunFolder(run_dir)  # chapter 17's rules; running again into the job's own folder goes on with it
+    folder.check(cfg, resume=(folder.path / "config.json").exists())
     return cfg, nbs_dir
 
-def run_chapters(run_dir, chapters=MAIN_CHAPTERS, profile: str | None = None, seed: int = 0, overrides: dict | None = None,
-                 nbs_dir=None, kernel_name: str = "python3", progress: bool = True, chapter_params: dict | None = None) -> dict:
-    "Execute `chapters` with papermill into `run_dir`; returns the status written to `run_dir/status.json`. `chapter_params` ({chapter: {name: value}}) override `CHAPTER_PARAMETERS`."
-    cfg, nbs_dir = check_main_run(run_dir, chapters, profile, seed, overrides, nbs_dir, chapter_params)   # before any write
+
+def run_chapters(
+    run_dir,
+    chapters=MAIN_CHAPTERS,
+    profile: str | None = None,
+    seed: int = 0,
+    overrides: dict | None = None,
+    nbs_dir=None,
+    kernel_name: str = "python3",
+    progress: bool = True,
+    chapter_params: dict | None = None,
+) -> dict:
+    """Execute `chapters` with papermill into `run_dir`; returns the status written to `run_dir/status.json`.
+    `chapter_params` ({chapter: {name: value}}) override `CHAPTER_PARAMETERS`."""
+    cfg, nbs_dir = check_main_run(
+        run_dir, chapters, profile, seed, overrides, nbs_dir, chapter_params
+    )  # before any write
     run_dir = Path(run_dir)
     RunFolder(run_dir).create(cfg)
-    (run_dir/"figures").mkdir(parents=True, exist_ok=True)
+    (run_dir / "figures").mkdir(parents=True, exist_ok=True)
     status = {"profile": cfg.profile, "seed": seed, "overrides": overrides or {}, "chapters": {}, "finished": False}
     params = dict(profile=cfg.profile, seed=seed, overrides=overrides or {}, run_dir=str(run_dir.resolve()))
     for ch in tqdm(chapters, desc="chapters", disable=not progress):
         t0 = time.time()
-        status["chapters"][ch] = {"state": "running"}; write_json(run_dir/"status.json", status)
-        ch_params = {**params, **CHAPTER_PARAMETERS.get(cfg.profile, {}).get(ch, {}), **(chapter_params or {}).get(ch, {})}
-        try: execute_chapter(nbs_dir/f"{ch}.ipynb", run_dir/f"{ch}.ipynb", ch_params, nbs_dir, kernel_name)
+        status["chapters"][ch] = {"state": "running"}
+        write_json(run_dir / "status.json", status)
+        ch_params = {
+            **params,
+            **CHAPTER_PARAMETERS.get(cfg.profile, {}).get(ch, {}),
+            **(chapter_params or {}).get(ch, {}),
+        }
+        try:
+            execute_chapter(nbs_dir / f"{ch}.ipynb", run_dir / f"{ch}.ipynb", ch_params, nbs_dir, kernel_name)
         except ChapterFailed as e:
             status["chapters"][ch] = {"state": "failed", "seconds": round(time.time() - t0, 1), "error": str(e)}
-            write_json(run_dir/"status.json", status)
+            write_json(run_dir / "status.json", status)
             raise
         status["chapters"][ch] = {"state": "done", "seconds": round(time.time() - t0, 1)}
-        write_json(run_dir/"status.json", status)
+        write_json(run_dir / "status.json", status)
     status["finished"] = True
-    write_json(run_dir/"status.json", status)
+    write_json(run_dir / "status.json", status)
     return status
 
 # %% ../nbs/92_main.ipynb #94707e69
 def parse_args(argv=None):
     s = settings()
     p = parser("main", "Run the kit's chapters as a batch job into a run folder (the main job).")
-    p.add_argument("--profile", type=profile_name(), default=s.profile, action=Once,
-                   help=f"{' | '.join(MAIN_PROFILES)} (default from settings.ini: {s.profile}; the agent's profiles are "
-                        "`diamond train`'s)")
+    p.add_argument(
+        "--profile",
+        type=profile_name(),
+        default=s.profile,
+        action=Once,
+        help=f"{' | '.join(MAIN_PROFILES)} (default from settings.ini: {s.profile}; the agent's profiles are "
+        "`diamond train`'s)",
+    )
     p.add_argument("--seed", type=count(0), default=0, action=Once, help="the run's seed (default 0)")
-    p.add_argument("--run-dir", type=folder, default=None, action=Once, help="default: <runs_dir>/main-<profile>-s<seed>")
-    p.add_argument("--chapters", nargs="+", default=None, action=Once, metavar="CHAPTER",
-                   help=f"the chapters to run, in order (default: {' '.join(MAIN_CHAPTERS)})")
+    p.add_argument(
+        "--run-dir", type=folder, default=None, action=Once, help="default: <runs_dir>/main-<profile>-s<seed>"
+    )
+    p.add_argument(
+        "--chapters",
+        nargs="+",
+        default=None,
+        action=Once,
+        metavar="CHAPTER",
+        help=f"the chapters to run, in order (default: {' '.join(MAIN_CHAPTERS)})",
+    )
     add_set(p, "sampler.num_steps_denoising=10 denoiser.sigma_offset_noise=0")
-    p.add_argument("--param", nargs="+", action="extend", default=[], metavar="CHAPTER.NAME=VALUE",
-                   help="chapter parameters, e.g. --param 07_world_model.denoiser_steps=2000; repeatable")
+    p.add_argument(
+        "--param",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="CHAPTER.NAME=VALUE",
+        help="chapter parameters, e.g. --param 07_world_model.denoiser_steps=2000; repeatable",
+    )
     return p.parse_args(argv)
+
 
 def parse_chapter_params(items) -> dict:
     "`['07_world_model.denoiser_steps=10']` -> `{'07_world_model': {'denoiser_steps': 10}}`."
     out = {}
     for k, v in parse_sets(items, "--param").items():
         if "." not in k:
-            raise ConfigError(f"chapter parameter {k!r} is not CHAPTER.NAME=VALUE (for example 07_world_model.denoiser_steps=10)")
+            raise ConfigError(
+                f"chapter parameter {k!r} is not CHAPTER.NAME=VALUE (for example 07_world_model.denoiser_steps=10)"
+            )
         ch, name = k.split(".", 1)
         out.setdefault(ch, {})[name] = v
     return out
+
 
 @command
 def main(argv=None) -> int:
@@ -96,13 +156,17 @@ def main(argv=None) -> int:
     chapters = a.chapters or list(MAIN_CHAPTERS)
     with refusals():
         overrides, chapter_params = parse_sets(a.set), parse_chapter_params(a.param)
-        run_dir = a.run_dir or settings().runs_dir/f"main-{profile}-s{a.seed}"
+        run_dir = a.run_dir or settings().runs_dir / f"main-{profile}-s{a.seed}"
         check_main_run(run_dir, chapters, profile, a.seed, overrides, chapter_params=chapter_params)
-    try: status = run_chapters(run_dir, chapters, profile, a.seed, overrides, chapter_params=chapter_params)
-    except ChapterFailed as e: raise RunFailed(str(e)) from None
-    for ch, st in status["chapters"].items(): print(f"{ch:12s} {st['state']:6s} {st['seconds']:7.1f} s")
-    print(f"run folder: {Path(run_dir).resolve()}  (figures in {Path(run_dir).resolve()/'figures'})")
+    try:
+        status = run_chapters(run_dir, chapters, profile, a.seed, overrides, chapter_params=chapter_params)
+    except ChapterFailed as e:
+        raise RunFailed(str(e)) from None
+    for ch, st in status["chapters"].items():
+        print(f"{ch:12s} {st['state']:6s} {st['seconds']:7.1f} s")
+    print(f"run folder: {Path(run_dir).resolve()}  (figures in {Path(run_dir).resolve() / 'figures'})")
     return 0
 
 # %% ../nbs/92_main.ipynb #a1b4733a
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

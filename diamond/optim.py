@@ -23,6 +23,7 @@ from .config import OptimConfig, atomic_write
 # %% ../nbs/16_optim.ipynb #e25c690c
 DECAYED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.LSTM, nn.LSTMCell)
 
+
 def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     "AdamW groups: weight decay on the weights of Linear/Conv/LSTM layers only (minGPT-style), none elsewhere."
     decay, no_decay = [], []
@@ -31,29 +32,40 @@ def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
             (decay if isinstance(module, DECAYED) and name.startswith("weight") else no_decay).append(p)
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
+
 def warmup(steps: int) -> Callable[[int], float]:
     "Learning-rate multiplier: step/steps during warm-up (0 at the first update), then 1."
     return lambda s: min(1.0, s / steps) if steps > 0 else 1.0
 
+
 def cooldown(total_steps: int | None, steps: int) -> Callable[[int], float]:
-    "Learning-rate multiplier: 1, then a linear fall to 0 over the last `steps` of `total_steps` (1 throughout without an end)."
-    if total_steps is None or steps <= 0: return lambda s: 1.0
+    """Learning-rate multiplier: 1, then a linear fall to 0 over the last `steps` of `total_steps` (1 throughout without
+    an end)."""
+    if total_steps is None or steps <= 0:
+        return lambda s: 1.0
     return lambda s: min(1.0, max(0.0, (total_steps - s) / steps))
 
 # %% ../nbs/16_optim.ipynb #3db3995c
 class Trainer:
-    "One model's AdamW optimiser, warm-up schedule and gradient clipping; `loss_fn(batch) -> (loss, logs)` defines what it learns."
+    """One model's AdamW optimiser, warm-up schedule and gradient clipping; `loss_fn(batch) -> (loss, logs)` defines
+    what it learns."""
+
     def __init__(self, model: nn.Module, loss_fn: Callable, cfg: OptimConfig, total_steps: int | None = None):
         self.model, self.loss_fn, self.cfg = model, loss_fn, cfg
         self.opt = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, eps=cfg.eps)
-        up, down = warmup(cfg.lr_warmup_steps), cooldown(total_steps, cfg.lr_cooldown_steps)   # total_steps: None in the epoch loop
+        up, down = (
+            warmup(cfg.lr_warmup_steps),
+            cooldown(total_steps, cfg.lr_cooldown_steps),
+        )  # total_steps: None in the epoch loop
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: up(s) * down(s))
         self.steps = 0
-        # float16 (chapter 14) needs dynamic loss scaling, or small gradients underflow to 0; float32 and bfloat16 need none
+        # float16 (chapter 14) needs dynamic loss scaling, or small gradients underflow to 0; float32 and bfloat16 need
+        # none
         fp16 = any(m.precision == "float16" for m in kit_networks(model))
         device = next(model.parameters()).device
-        if fp16: check_precision_on("float16", device)
-        self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)     # disabled: every call below is a no-op
+        if fp16:
+            check_precision_on("float16", device)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)  # disabled: every call below is a no-op
 
     def step(self, batch) -> dict:
         "One update: loss, backward, clip, AdamW, schedule; returns the logs."
@@ -61,36 +73,53 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         loss, logs = self.loss_fn(batch)
         self.scaler.scale(loss).backward()
-        self.scaler.unscale_(self.opt)                                      # clip the true gradients, not the scaled ones
+        self.scaler.unscale_(self.opt)  # clip the true gradients, not the scaled ones
         grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.max_grad_norm)
-        self.scaler.step(self.opt); self.scaler.update()                    # float16: an overflowed step is skipped, the scale halved
-        self.sched.step(); self.steps += 1
+        self.scaler.step(self.opt)
+        self.scaler.update()  # float16: an overflowed step is skipped, the scale halved
+        self.sched.step()
+        self.steps += 1
         return {"loss": loss.item(), "grad_norm": grad_norm.item(), "lr": self.sched.get_last_lr()[0], **logs}
 
-    def train(self, batches: Iterable | None, num_steps: int, progress: bool = True, desc: str = "training") -> list[dict]:
-        "Run `num_steps` updates on `batches` (None: the loss function makes its own data); returns one log dict per step."
+    def train(
+        self, batches: Iterable | None, num_steps: int, progress: bool = True, desc: str = "training"
+    ) -> list[dict]:
+        """Run `num_steps` updates on `batches` (None: the loss function makes its own data); returns one log dict per
+        step."""
         logs, it = [], (iter(batches) if batches is not None else itertools.repeat(None))
-        for _ in tqdm(range(num_steps), desc=desc, disable=not progress, leave=False): logs.append(self.step(next(it)))
+        for _ in tqdm(range(num_steps), desc=desc, disable=not progress, leave=False):
+            logs.append(self.step(next(it)))
         return logs
 
     def optim_state(self) -> dict:
-        "What an exact resume needs besides the model: AdamW's moments, the schedule, the loss scale (float16), the step count."
-        return {"opt": self.opt.state_dict(), "sched": self.sched.state_dict(), "scaler": self.scaler.state_dict(), "steps": self.steps}
+        """What an exact resume needs besides the model: AdamW's moments, the schedule, the loss scale (float16), the
+        step count."""
+        return {
+            "opt": self.opt.state_dict(),
+            "sched": self.sched.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "steps": self.steps,
+        }
 
     def load_optim_state(self, state: dict) -> None:
-        self.opt.load_state_dict(state["opt"]); self.sched.load_state_dict(state["sched"]); self.steps = state["steps"]
-        if state.get("scaler"): self.scaler.load_state_dict(state["scaler"])      # absent from checkpoints before float16
+        self.opt.load_state_dict(state["opt"])
+        self.sched.load_state_dict(state["sched"])
+        self.steps = state["steps"]
+        if state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])  # absent from checkpoints before float16
 
     def state_dict(self) -> dict:
         return {"model": self.model.state_dict(), **self.optim_state()}
 
     def load_state_dict(self, state: dict) -> None:
-        self.model.load_state_dict(state["model"]); self.load_optim_state(state)
+        self.model.load_state_dict(state["model"])
+        self.load_optim_state(state)
 
 # %% ../nbs/16_optim.ipynb #c138b952
 def save_state(state: dict, path: Path | str) -> Path:
     "`torch.save` to `path` atomically (`atomic_write`)."
     return atomic_write(path, lambda f: torch.save(state, f))
+
 
 def load_state(path: Path | str, map_location="cpu") -> dict:
     "Load a checkpoint without executing pickled code (`weights_only=True`)."
@@ -99,42 +128,68 @@ def load_state(path: Path | str, map_location="cpu") -> dict:
 # %% ../nbs/16_optim.ipynb #97a82776
 def _trim_metrics(path: Path, model: str, step: int) -> None:
     "Drop the lines of `model` past `step` (written after the checkpoint a resumed run starts from)."
-    if not path.exists(): return
+    if not path.exists():
+        return
     lines = [(l, json.loads(l)) for l in path.read_text().splitlines() if l.strip()]
     keep = [l for l, d in lines if not (d["model"] == model and d["step"] > step)]
     atomic_write(path, lambda f: f.write("".join(l + "\n" for l in keep)), "w")
 
-def train_phase(run_dir: Path | str, name: str, trainer: Trainer, batches_from, total: int, checkpoint_every: int,
-                eval_every: int = 0, on_eval=None, progress: bool = True) -> dict:
+
+def train_phase(
+    run_dir: Path | str,
+    name: str,
+    trainer: Trainer,
+    batches_from,
+    total: int,
+    checkpoint_every: int,
+    eval_every: int = 0,
+    on_eval=None,
+    progress: bool = True,
+) -> dict:
     "Train `trainer` to `total` updates from `run_dir/checkpoints/<name>.pt` if it exists; returns {steps, elapsed_s}."
     run_dir = Path(run_dir)
-    ckpt, metrics = run_dir/"checkpoints"/f"{name}.pt", run_dir/"metrics.jsonl"
+    ckpt, metrics = run_dir / "checkpoints" / f"{name}.pt", run_dir / "metrics.jsonl"
     state = load_state(ckpt) if ckpt.exists() else None
-    if state is not None: trainer.load_state_dict(state)
+    if state is not None:
+        trainer.load_state_dict(state)
     elapsed = state["elapsed_s"] if state is not None else 0.0
     _trim_metrics(metrics, name, trainer.steps)
     batches, losses, t0 = iter(batches_from(trainer.steps)), [], time.time() - elapsed
     bar = tqdm(total=total, initial=trainer.steps, desc=name, disable=not progress)
     while trainer.steps < total:
-        losses.append(trainer.step(next(batches))["loss"]); bar.update()
+        losses.append(trainer.step(next(batches))["loss"])
+        bar.update()
         s = trainer.steps
         check, save = (eval_every and s % eval_every == 0) or s == total, s % checkpoint_every == 0 or s == total
-        if not (check or save): continue
-        line = {"model": name, "step": s, "loss": float(np.mean(losses)), "lr": trainer.sched.get_last_lr()[0],
-                "elapsed_s": round(time.time() - t0, 1)}
+        if not (check or save):
+            continue
+        line = {
+            "model": name,
+            "step": s,
+            "loss": float(np.mean(losses)),
+            "lr": trainer.sched.get_last_lr()[0],
+            "elapsed_s": round(time.time() - t0, 1),
+        }
         losses = []
-        if check and on_eval is not None: line.update(on_eval(s))
-        if save: save_state({**trainer.state_dict(), "elapsed_s": time.time() - t0}, ckpt)
-        with open(metrics, "a") as f: f.write(json.dumps(line) + "\n")
+        if check and on_eval is not None:
+            line.update(on_eval(s))
+        if save:
+            save_state({**trainer.state_dict(), "elapsed_s": time.time() - t0}, ckpt)
+        with open(metrics, "a") as f:
+            f.write(json.dumps(line) + "\n")
     bar.close()
     return {"steps": trainer.steps, "elapsed_s": round(time.time() - t0, 1)}
 
 # %% ../nbs/16_optim.ipynb #c4b2c4ce
 def init_lstm(lstm: nn.Module) -> None:
-    "Xavier-uniform input weights, orthogonal recurrent weights, zero biases but a forget-gate bias of 1 (authors' init)."
+    """Xavier-uniform input weights, orthogonal recurrent weights, zero biases but a forget-gate bias of 1 (authors'
+    init)."""
     for name, p in lstm.named_parameters():
-        if "weight_ih" in name: nn.init.xavier_uniform_(p)
-        elif "weight_hh" in name: nn.init.orthogonal_(p)
+        if "weight_ih" in name:
+            nn.init.xavier_uniform_(p)
+        elif "weight_hh" in name:
+            nn.init.orthogonal_(p)
         elif "bias" in name:
             nn.init.zeros_(p)
-            if "bias_ih" in name: p.data[p.shape[0] // 4: p.shape[0] // 2] = 1.0   # gates are ordered i, f, g, o
+            if "bias_ih" in name:
+                p.data[p.shape[0] // 4 : p.shape[0] // 2] = 1.0  # gates are ordered i, f, g, o

@@ -29,25 +29,40 @@ from .reward_end import RewEndModel
 from .viz import to_uint8_hwc
 
 # %% ../nbs/13_play.ipynb #5959dfdf
-KEYS = {" ": "FIRE", "w": "UP", "arrowup": "UP", "s": "DOWN", "arrowdown": "DOWN",
-        "a": "LEFT", "arrowleft": "LEFT", "d": "RIGHT", "arrowright": "RIGHT"}
+KEYS = {
+    " ": "FIRE",
+    "w": "UP",
+    "arrowup": "UP",
+    "s": "DOWN",
+    "arrowdown": "DOWN",
+    "a": "LEFT",
+    "arrowleft": "LEFT",
+    "d": "RIGHT",
+    "arrowright": "RIGHT",
+}
 _WORDS = re.compile(r"UP|DOWN|LEFT|RIGHT|FIRE|NOOP")
+
 
 def action_words(name: str) -> frozenset[str]:
     "The parts of an ALE action name: `UPRIGHTFIRE` -> {UP, RIGHT, FIRE}; NOOP -> {}."
     words = _WORDS.findall(name)
-    if "".join(words) != name: raise ValueError(f"not an ALE action name: {name!r}")
+    if "".join(words) != name:
+        raise ValueError(f"not an ALE action name: {name!r}")
     return frozenset(w for w in words if w != "NOOP")
 
+
 def action_for_keys(names: tuple[str, ...], keys) -> int:
-    "The action for the held `keys` (`KeyboardEvent.key` values, in the order pressed): the longest name made only of their words, ties to the latest key (NOOP when none)."
+    """The action for the held `keys` (`KeyboardEvent.key` values, in the order pressed): the longest name made only of
+    their words, ties to the latest key (NOOP when none)."""
     order = {}
     for k in keys:
-        if k.lower() in KEYS: order[KEYS[k.lower()]] = len(order)
+        if k.lower() in KEYS:
+            order[KEYS[k.lower()]] = len(order)
     best, score = (names.index("NOOP") if "NOOP" in names else 0), (0, -1)
     for i, n in enumerate(names):
         w = action_words(n)
-        if w and w <= order.keys() and (len(w), max(order[x] for x in w)) > score: best, score = i, (len(w), max(order[x] for x in w))
+        if w and w <= order.keys() and (len(w), max(order[x] for x in w)) > score:
+            best, score = i, (len(w), max(order[x] for x in w))
     return best
 
 # %% ../nbs/13_play.ipynb #58b5a853
@@ -56,39 +71,69 @@ def entropy_bits(p: torch.Tensor) -> float:
     p = p.double().clamp_min(1e-12)
     return float(-(p * p.log2()).sum())
 
+
 class PlaySession:
-    "What the player shows and does, without widgets: a one-dream `WorldModelEnv`, the real game, an optional agent and a recorder."
-    def __init__(self, game: str, denoiser: Denoiser, rew_end_model: RewEndModel, spawn: EpisodeDataset, sampler: SamplerConfig,
-                 actor_critic: ActorCritic | None = None, horizon: int = 50, seed: int = 0, record_root: Path | str | None = None):
-        if len(spawn) == 0: raise ValueError("the spawn dataset is empty: dreams start from real frames, collect some first (chapter 06)")
+    """What the player shows and does, without widgets: a one-dream `WorldModelEnv`, the real game, an optional agent
+    and a recorder."""
+
+    def __init__(
+        self,
+        game: str,
+        denoiser: Denoiser,
+        rew_end_model: RewEndModel,
+        spawn: EpisodeDataset,
+        sampler: SamplerConfig,
+        actor_critic: ActorCritic | None = None,
+        horizon: int = 50,
+        seed: int = 0,
+        record_root: Path | str | None = None,
+    ):
+        if len(spawn) == 0:
+            raise ValueError(
+                "the spawn dataset is empty: dreams start from real frames, collect some first (chapter 06)"
+            )
         self.game, self.names, self.seed = game, action_names(game), seed
-        self.wm = WorldModelEnv(denoiser.eval(), rew_end_model.eval(), spawn, sampler, batch_size=1, horizon=horizon, seed=seed)
+        self.wm = WorldModelEnv(
+            denoiser.eval(), rew_end_model.eval(), spawn, sampler, batch_size=1, horizon=horizon, seed=seed
+        )
         self.real = make_env(game, train=False, seed=seed)
         self.ac = actor_critic.eval() if actor_critic is not None else None
         self.policy = AgentPolicy(self.ac, epsilon=0.0, seed=seed) if self.ac is not None else None
-        self.record_root = Path(record_root) if record_root is not None else settings().data_dir/"play"
+        self.record_root = Path(record_root) if record_root is not None else settings().data_dir / "play"
         self.mode, self.controller, self.recording = "dream", "human", False
         self.frame = self.info = None
-        self._buf: list = []                                  # the steps recorded since the episode began
+        self._buf: list = []  # the steps recorded since the episode began
         self.reset()
 
     # ---- settings
     @property
-    def sampler(self) -> SamplerConfig: return self.wm.sampler_cfg
+    def sampler(self) -> SamplerConfig:
+        return self.wm.sampler_cfg
+
     def set_sampler(self, num_steps: int | None = None, order: int | None = None) -> None:
         "Denoising steps per frame and Euler (order 1) or Heun (order 2), from the next frame on."
         kw = {k: v for k, v in (("num_steps_denoising", num_steps), ("order", order)) if v is not None}
-        self.wm.sampler_cfg = replace(self.wm.sampler_cfg, **kw)     # SamplerConfig checks the values
+        self.wm.sampler_cfg = replace(self.wm.sampler_cfg, **kw)  # SamplerConfig checks the values
+
     def set_horizon(self, horizon: int) -> None:
-        if horizon < 1: raise ValueError(f"horizon={horizon}: a dream needs at least one step")
+        if horizon < 1:
+            raise ValueError(f"horizon={horizon}: a dream needs at least one step")
         self.wm.horizon = horizon
+
     def set_mode(self, mode: str) -> None:
-        if mode not in ("dream", "real"): raise ValueError(f"mode={mode!r}: expected 'dream' or 'real'")
-        if mode != self.mode: self.mode = mode; self.reset()
+        if mode not in ("dream", "real"):
+            raise ValueError(f"mode={mode!r}: expected 'dream' or 'real'")
+        if mode != self.mode:
+            self.mode = mode
+            self.reset()
+
     def set_controller(self, controller: str) -> None:
-        if controller not in ("human", "agent"): raise ValueError(f"controller={controller!r}: expected 'human' or 'agent'")
-        if controller == "agent" and self.policy is None: raise ValueError("no agent loaded: pass an actor_critic (a run folder or a checkpoint)")
-        self._save_recording(cut=True); self.controller = controller
+        if controller not in ("human", "agent"):
+            raise ValueError(f"controller={controller!r}: expected 'human' or 'agent'")
+        if controller == "agent" and self.policy is None:
+            raise ValueError("no agent loaded: pass an actor_critic (a run folder or a checkpoint)")
+        self._save_recording(cut=True)
+        self.controller = controller
 
     # ---- stepping
     def reset(self) -> None:
@@ -97,11 +142,13 @@ class PlaySession:
         if self.mode == "dream":
             obs, _ = self.wm.reset()
             context = self.wm.obs
-            if self.policy is not None: self.policy.hx_cx = self.ac.burn_in(context[:, :-1].to(self.ac.device))
+            if self.policy is not None:
+                self.policy.hx_cx = self.ac.burn_in(context[:, :-1].to(self.ac.device))
             frame = to_uint8_hwc(obs[0])
         else:
             frame, _ = self.real.reset()
-            if self.policy is not None: self.policy.reset()
+            if self.policy is not None:
+                self.policy.reset()
         self.t, self.ret, self.over, self.last = 0, 0.0, None, None
         self._buf = []
         self._show(frame)
@@ -114,9 +161,13 @@ class PlaySession:
 
     def step(self, action: int | None = None) -> dict:
         "One step with `action` (the agent's when it is in control or `action` is None and there is one; else NOOP)."
-        if self.over is not None: self.reset(); return self.last_step()
-        if self.controller == "agent" or action is None: action = self.agent_action if self.agent_action is not None else (action or 0)
-        if not 0 <= int(action) < len(self.names): raise ValueError(f"action {action} is not one of {self.game}'s {len(self.names)} actions")
+        if self.over is not None:
+            self.reset()
+            return self.last_step()
+        if self.controller == "agent" or action is None:
+            action = self.agent_action if self.agent_action is not None else (action or 0)
+        if not 0 <= int(action) < len(self.names):
+            raise ValueError(f"action {action} is not one of {self.game}'s {len(self.names)} actions")
         action, before = int(action), self.frame
         if self.mode == "dream":
             _, rew, end, trunc, info = self.wm.step(torch.tensor([action]))
@@ -125,9 +176,11 @@ class PlaySession:
         else:
             frame, reward, end, trunc, _ = self.real.step(action)
             reward, end, trunc = float(reward), bool(end), bool(trunc)
-        self.t += 1; self.ret += reward
+        self.t += 1
+        self.ret += reward
         self.last = {"action": action, "reward": reward, "end": end, "trunc": trunc}
-        if self.recording: self._buf.append((before, action, reward, end, trunc))
+        if self.recording:
+            self._buf.append((before, action, reward, end, trunc))
         if end or trunc:
             self.over = "end" if end else ("horizon" if self.mode == "dream" else "time limit")
             self.frame = np.ascontiguousarray(frame)
@@ -141,41 +194,63 @@ class PlaySession:
 
     # ---- recording
     def record_dir(self) -> Path:
-        return self.record_root/f"{self.game}_rec_{self.mode}_{'pi' if self.controller == 'agent' else 'H'}"
+        return self.record_root / f"{self.game}_rec_{self.mode}_{'pi' if self.controller == 'agent' else 'H'}"
 
     def set_recording(self, on: bool) -> None:
-        if not on: self._save_recording(cut=True)
+        if not on:
+            self._save_recording(cut=True)
         self.recording, self._buf = on, []
 
     def _save_recording(self, cut: bool) -> int | None:
         "Save the recorded steps as an episode (`cut`: the player stopped it, marked truncated); returns its id."
         buf, self._buf = self._buf, []
-        if not buf: return None
+        if not buf:
+            return None
         obs, act, rew, end, trunc = zip(*buf)
-        trunc = list(trunc); trunc[-1] = trunc[-1] or (cut and not end[-1])
+        trunc = list(trunc)
+        trunc[-1] = trunc[-1] or (cut and not end[-1])
         ep = Episode(frames_to_chw(np.stack(obs)), act, rew, end, trunc, frames_to_chw(self.frame))
         return EpisodeDataset(self.record_dir()).add(ep)
 
 # %% ../nbs/13_play.ipynb #60be5adc
-def spawn_dataset(game: str, actor_critic: ActorCritic | None, steps: int, folder: Path | str, seed: int = 0) -> EpisodeDataset:
-    "Real test-env frames to seed dreams from, played by the agent (ε = 0) or, without one, the expert/random policy; reused if already there."
+def spawn_dataset(
+    game: str, actor_critic: ActorCritic | None, steps: int, folder: Path | str, seed: int = 0
+) -> EpisodeDataset:
+    """Real test-env frames to seed dreams from, played by the agent (ε = 0) or, without one, the expert/random policy;
+    reused if already there."""
     ds = EpisodeDataset(folder)
     if ds.num_steps < steps:
         env = make_env(game, train=False, seed=seed)
-        policy = AgentPolicy(actor_critic, 0.0, seed) if actor_critic is not None else make_policy("expert" if game in ("Breakout", "Boxing") else "random", env, game, seed)
+        policy = (
+            AgentPolicy(actor_critic, 0.0, seed)
+            if actor_critic is not None
+            else make_policy("expert" if game in ("Breakout", "Boxing") else "random", env, game, seed)
+        )
         Collector(env, policy, ds).collect(steps - ds.num_steps, progress=True)
     return ds
 
-def load_play_models(checkpoint: Path | str, game: str | None = None, spawn_steps: int = 1_000, device="cpu", spawn_root: Path | str | None = None):
-    "Denoiser, reward/end model, actor-critic, spawn dataset and config from a kit run folder or any agent checkpoint (chapter 12); spawn data for files outside a run go under `spawn_root` (default `<data_dir>/play/spawn`)."
+
+def load_play_models(
+    checkpoint: Path | str,
+    game: str | None = None,
+    spawn_steps: int = 1_000,
+    device="cpu",
+    spawn_root: Path | str | None = None,
+):
+    """Denoiser, reward/end model, actor-critic, spawn dataset and config from a kit run folder or any agent checkpoint
+    (chapter 12); spawn data for files outside a run go under `spawn_root` (default `<data_dir>/play/spawn`)."""
     from diamond.checkpoints import find_run_config, load_agent
+
     agent, cfg = load_agent(checkpoint, game, device=device)
     run_cfg = find_run_config(checkpoint)
-    train = run_cfg.parent/"dataset"/"train" if run_cfg is not None else None
-    if train is not None and EpisodeDataset(train).num_steps > 0: spawn = EpisodeDataset(train)
+    train = run_cfg.parent / "dataset" / "train" if run_cfg is not None else None
+    if train is not None and EpisodeDataset(train).num_steps > 0:
+        spawn = EpisodeDataset(train)
     else:
-        root = Path(spawn_root) if spawn_root is not None else settings().data_dir/"play"/"spawn"
-        spawn = spawn_dataset(cfg.game, agent.actor_critic, spawn_steps, root/f"{cfg.game}_{Path(checkpoint).stem}_{spawn_steps}")
+        root = Path(spawn_root) if spawn_root is not None else settings().data_dir / "play" / "spawn"
+        spawn = spawn_dataset(
+            cfg.game, agent.actor_critic, spawn_steps, root / f"{cfg.game}_{Path(checkpoint).stem}_{spawn_steps}"
+        )
     return agent.denoiser.eval(), agent.rew_end_model.eval(), agent.actor_critic.eval(), spawn, cfg
 
 # %% ../nbs/13_play.ipynb #f0f364ed
@@ -183,37 +258,70 @@ def frame_png(frame: np.ndarray, scale: int = 5) -> bytes:
     "`frame` (H,W,3 uint8) scaled up `scale` times with nearest-neighbour interpolation, as PNG bytes."
     big = cv2.resize(frame, (frame.shape[1] * scale, frame.shape[0] * scale), interpolation=cv2.INTER_NEAREST)
     ok, png = cv2.imencode(".png", cv2.cvtColor(big, cv2.COLOR_RGB2BGR))
-    if not ok: raise RuntimeError("PNG encoding failed")
+    if not ok:
+        raise RuntimeError("PNG encoding failed")
     return png.tobytes()
 
+
 def _bars(names, probs, chosen) -> str:
-    rows = "".join(f"<tr><td style='padding-right:6px;{'font-weight:bold' if i == chosen else ''}'>{n}</td>"
-                   f"<td><div style='background:#4c72b0;height:9px;width:{100 * float(p):.0f}px'></div></td><td>{float(p):.2f}</td></tr>"
-                   for i, (n, p) in enumerate(zip(names, probs)))
+    rows = "".join(
+        f"<tr><td style='padding-right:6px;{'font-weight:bold' if i == chosen else ''}'>{n}</td>"
+        f"<td><div style='background:#4c72b0;height:9px;width:{100 * float(p):.0f}px'></div></td>"
+        f"<td>{float(p):.2f}</td></tr>"
+        for i, (n, p) in enumerate(zip(names, probs))
+    )
     return f"<table style='font-size:11px;line-height:11px'>{rows}</table>"
 
+
 class Player:
-    "ipywidgets around a `PlaySession`: the frame, action buttons, keyboard, sampler and horizon controls, world and controller switches."
+    """ipywidgets around a `PlaySession`: the frame, action buttons, keyboard, sampler and horizon controls, world and
+    controller switches."""
+
     def __init__(self, session: PlaySession, scale: int = 5, fps: float = 15.0):
         from ipyevents import Event
+
         self.s, self.scale, self.fps, self.held, self.task = session, scale, fps, {}, None
-        self.image = W.Image(format="png", value=frame_png(session.frame, scale), layout=W.Layout(width=f"{64 * scale}px", height=f"{64 * scale}px"))
+        self.image = W.Image(
+            format="png",
+            value=frame_png(session.frame, scale),
+            layout=W.Layout(width=f"{64 * scale}px", height=f"{64 * scale}px"),
+        )
         self.image.add_class("diamond-frame")
-        self.header = W.HTML(); self.header.add_class("diamond-header")
-        self.counter = W.Label(); self.counter.add_class("diamond-step")
-        self.view = W.HTML(); self.view.add_class("diamond-agent")
+        self.header = W.HTML()
+        self.header.add_class("diamond-header")
+        self.counter = W.Label()
+        self.counter.add_class("diamond-step")
+        self.view = W.HTML()
+        self.view.add_class("diamond-agent")
         self.buttons = [W.Button(description=n, layout=W.Layout(width="auto")) for n in session.names]
         for i, b in enumerate(self.buttons):
-            b.add_class(f"diamond-action-{session.names[i]}"); b.on_click(lambda _, i=i: self.act(i))
-        self.steps = W.IntSlider(value=session.sampler.num_steps_denoising, min=1, max=10, description="denoising steps", style={"description_width": "initial"})
+            b.add_class(f"diamond-action-{session.names[i]}")
+            b.on_click(lambda _, i=i: self.act(i))
+        self.steps = W.IntSlider(
+            value=session.sampler.num_steps_denoising,
+            min=1,
+            max=10,
+            description="denoising steps",
+            style={"description_width": "initial"},
+        )
         self.order = W.Dropdown(options=[("Euler", 1), ("Heun", 2)], value=session.sampler.order, description="sampler")
-        self.horizon = W.BoundedIntText(value=session.wm.horizon, min=1, max=100_000, description="dream horizon", style={"description_width": "initial"})
+        self.horizon = W.BoundedIntText(
+            value=session.wm.horizon,
+            min=1,
+            max=100_000,
+            description="dream horizon",
+            style={"description_width": "initial"},
+        )
         self.world = W.ToggleButtons(options=[("world model", "dream"), ("real game", "real")], value=session.mode)
-        self.control = W.ToggleButtons(options=[("you", "human"), ("agent", "agent")], value=session.controller, disabled=session.policy is None)
+        self.control = W.ToggleButtons(
+            options=[("you", "human"), ("agent", "agent")], value=session.controller, disabled=session.policy is None
+        )
         self.reset_button, self.step_button = W.Button(description="reset (Enter)"), W.Button(description="step (e)")
         self.play_button = W.ToggleButton(description="play (.)", value=False)
         self.record = W.Checkbox(description="record episodes", value=session.recording)
-        self.reset_button.add_class("diamond-reset"); self.step_button.add_class("diamond-single-step"); self.play_button.add_class("diamond-play")
+        self.reset_button.add_class("diamond-reset")
+        self.step_button.add_class("diamond-single-step")
+        self.play_button.add_class("diamond-play")
         self.steps.observe(lambda c: self.s.set_sampler(num_steps=c["new"]), "value")
         self.order.observe(lambda c: self.s.set_sampler(order=c["new"]), "value")
         self.horizon.observe(lambda c: self.s.set_horizon(c["new"]), "value")
@@ -223,46 +331,82 @@ class Player:
         self.reset_button.on_click(lambda _: (self.s.reset(), self.draw()))
         self.step_button.on_click(lambda _: self.act(None))
         self.play_button.observe(lambda c: self.start() if c["new"] else self.stop(), "value")
-        screen = W.VBox([self.header, self.image, self.counter]); screen.add_class("diamond-screen")
+        screen = W.VBox([self.header, self.image, self.counter])
+        screen.add_class("diamond-screen")
         self.keys = Event(source=screen, watched_events=["keydown", "keyup"], prevent_default_action=True)
         self.keys.on_dom_event(self.on_key)
-        controls = W.VBox([W.HBox(self.buttons, layout=W.Layout(flex_flow="row wrap")), self.world, self.control,
-                           W.HBox([self.reset_button, self.step_button, self.play_button, self.record]),
-                           self.steps, self.order, self.horizon, W.HTML("<b>the agent</b>"), self.view])
-        self.widget = W.HBox([screen, controls]); self.widget.add_class("diamond-player")
+        controls = W.VBox(
+            [
+                W.HBox(self.buttons, layout=W.Layout(flex_flow="row wrap")),
+                self.world,
+                self.control,
+                W.HBox([self.reset_button, self.step_button, self.play_button, self.record]),
+                self.steps,
+                self.order,
+                self.horizon,
+                W.HTML("<b>the agent</b>"),
+                self.view,
+            ]
+        )
+        self.widget = W.HBox([screen, controls])
+        self.widget.add_class("diamond-player")
         self.draw()
 
-    def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)
+    def _repr_mimebundle_(self, **kw):
+        return self.widget._repr_mimebundle_(**kw)
 
     def act(self, action: int | None) -> None:
         "One step with `action` (None: the keys held, or the agent when it is in control), then redraw."
-        if action is None and self.s.controller == "human": action = action_for_keys(self.s.names, self.held)
-        self.s.step(action); self.draw()
+        if action is None and self.s.controller == "human":
+            action = action_for_keys(self.s.names, self.held)
+        self.s.step(action)
+        self.draw()
 
     def on_key(self, event: dict) -> None:
         key = str(event.get("key", "")).lower()
-        if event.get("type") == "keyup": self.held.pop(key, None); return
-        if event.get("repeat"): return
-        if key == "enter": self.s.reset(); self.draw()
-        elif key == ".": self.play_button.value = not self.play_button.value
-        elif key == "e": self.act(None)
-        elif key == "m" and self.s.policy is not None: self.control.value = "human" if self.s.controller == "agent" else "agent"
+        if event.get("type") == "keyup":
+            self.held.pop(key, None)
+            return
+        if event.get("repeat"):
+            return
+        if key == "enter":
+            self.s.reset()
+            self.draw()
+        elif key == ".":
+            self.play_button.value = not self.play_button.value
+        elif key == "e":
+            self.act(None)
+        elif key == "m" and self.s.policy is not None:
+            self.control.value = "human" if self.s.controller == "agent" else "agent"
         elif key in KEYS:
-            self.held.pop(key, None); self.held[key] = True
-            if not self.play_button.value: self.act(action_for_keys(self.s.names, self.held))
+            self.held.pop(key, None)
+            self.held[key] = True
+            if not self.play_button.value:
+                self.act(action_for_keys(self.s.names, self.held))
 
     def draw(self) -> None:
         s, st = self.s, self.s.last_step()
         self.image.value = frame_png(s.frame, self.scale)
-        world = f"dream ({s.sampler.num_steps_denoising} {'Heun' if s.sampler.order == 2 else 'Euler'} steps, horizon {s.wm.horizon})" if s.mode == "dream" else "real game"
+        world = (
+            f"dream ({s.sampler.num_steps_denoising} {'Heun' if s.sampler.order == 2 else 'Euler'} steps, horizon "
+            f"{s.wm.horizon})"
+            if s.mode == "dream"
+            else "real game"
+        )
         act = s.names[st["action"]] if "action" in st else "-"
         over = f" · <b style='color:#c44e52'>over: {st['over']}</b>" if st["over"] else ""
-        self.header.value = (f"<b>{s.game}</b> · {world} · {'agent' if s.controller == 'agent' else 'you'} · action {act} · "
-                             f"reward {st.get('reward', 0):+.0f} · return {st['return']:.0f}{over}")
+        self.header.value = (
+            f"<b>{s.game}</b> · {world} · {'agent' if s.controller == 'agent' else 'you'} · action {act} · "
+            f"reward {st.get('reward', 0):+.0f} · return {st['return']:.0f}{over}"
+        )
         self.counter.value = f"step {st['t']}"
         v = s.agent_view
-        self.view.value = ("no agent loaded" if v is None else
-                           f"value {v['value']:.3f} · entropy {entropy_bits(v['probs']):.2f} bits<br>" + _bars(s.names, v["probs"], s.agent_action))
+        self.view.value = (
+            "no agent loaded"
+            if v is None
+            else f"value {v['value']:.3f} · entropy {entropy_bits(v['probs']):.2f} bits<br>"
+            + _bars(s.names, v["probs"], s.agent_action)
+        )
 
     # ---- play / pause
     async def _loop(self) -> None:
@@ -273,7 +417,8 @@ class Player:
 
     def start(self) -> None:
         "Play at `fps` (as fast as the model allows) on the kernel's event loop until paused."
-        if self.task is None or self.task.done(): self.task = asyncio.get_event_loop().create_task(self._loop())
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_event_loop().create_task(self._loop())
 
     def stop(self) -> None:
         self.play_button.value = False
@@ -282,12 +427,16 @@ class Player:
 def play_fps(session: PlaySession, num_steps_denoising: int, seconds: float = 2.0, png: bool = True) -> float:
     "Dream frames per second of `session` at `num_steps_denoising` Euler steps (with the PNG encoding the player does)."
     old = session.sampler
-    session.set_sampler(num_steps=num_steps_denoising, order=1); session.set_mode("dream"); session.reset()
+    session.set_sampler(num_steps=num_steps_denoising, order=1)
+    session.set_mode("dream")
+    session.reset()
     n, t0 = 0, time.perf_counter()
     try:
         while time.perf_counter() - t0 < seconds or n < 2:
-            session.step(0); n += 1
-            if png: frame_png(session.frame)
+            session.step(0)
+            n += 1
+            if png:
+                frame_png(session.frame)
         return n / (time.perf_counter() - t0)
     finally:
         session.wm.sampler_cfg = old

@@ -33,55 +33,105 @@ from .optim import Trainer
 # %% ../nbs/98_probe.ipynb #7ac312aa
 PROBE_KEYS = ("imagined_reward", "imagined_end", "entropy", "value", "lambda_return", "loss")
 
+
 def _run_of(checkpoint: Path) -> Path | None:
     "The kit run folder that `checkpoint` (the folder or a file in its `checkpoints/`) belongs to, if any."
     config = find_run_config(checkpoint)
     return config.parent if config is not None else None
 
+
 def _check_empty(out: Path) -> None:
     "Refuse an output folder that holds anything: a probe never overwrites."
-    if out.exists() and any(out.iterdir()): raise ValueError(f"{out} is not empty: give a new or empty folder for the probe (nothing is overwritten)")
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(f"{out} is not empty: give a new or empty folder for the probe (nothing is overwritten)")
+
 
 def _dataset_of(checkpoint: Path, dataset) -> Path:
     "The episodes that seed the dreams: `dataset`, else the kit run's own `dataset/train`."
-    if dataset is not None: path = Path(dataset)
+    if dataset is not None:
+        path = Path(dataset)
     else:
         run = _run_of(checkpoint)
-        path = run/"dataset"/"train" if run is not None else None
-        if path is None or not path.is_dir(): raise ValueError(f"{checkpoint} is not in a kit run folder with a dataset: give the episodes that seed the dreams (--dataset DIR)")
-    if not path.is_dir() or not any(path.glob("ep_*.npz")): raise ValueError(f"{path} holds no episodes to seed dreams from")
+        path = run / "dataset" / "train" if run is not None else None
+        if path is None or not path.is_dir():
+            raise ValueError(
+                f"{checkpoint} is not in a kit run folder with a dataset: give the episodes that seed the dreams "
+                "(--dataset DIR)"
+            )
+    if not path.is_dir() or not any(path.glob("ep_*.npz")):
+        raise ValueError(f"{path} holds no episodes to seed dreams from")
     return path
 
-def _pm(sem: float | None) -> str: return f" ± {sem:.3f}" if sem is not None else ""
+
+def _pm(sem: float | None) -> str:
+    return f" ± {sem:.3f}" if sem is not None else ""
+
 
 def summarise(logs: list[dict], key: str = "imagined_reward") -> dict:
     "Mean and standard error of `key` over the first and the last fifth of the updates, and the change."
     v = np.array([l[key] for l in logs], dtype=np.float64)
     k = max(1, len(v) // 5)
     (m0, s0), (m1, s1) = mean_sem(v[:k]), mean_sem(v[-k:])
-    return {"key": key, "updates": len(v), "window": k, "first_mean": m0, "first_sem": s0, "last_mean": m1, "last_sem": s1,
-            "change": m1 - m0, "change_sem": math.hypot(s0, s1) if s0 is not None and s1 is not None else None}
+    return {
+        "key": key,
+        "updates": len(v),
+        "window": k,
+        "first_mean": m0,
+        "first_sem": s0,
+        "last_mean": m1,
+        "last_sem": s1,
+        "change": m1 - m0,
+        "change_sem": math.hypot(s0, s1) if s0 is not None and s1 is not None else None,
+    }
 
 # %% ../nbs/98_probe.ipynb #e7e51ed2
 def _check_tests(test_games: int, test_every: int | None) -> None:
-    if test_games < 0 or test_games == 1: raise ValueError(f"test_games={test_games}: play 0 (no test) or at least 2 test games (an interval needs 2)")
+    if test_games < 0 or test_games == 1:
+        raise ValueError(f"test_games={test_games}: play 0 (no test) or at least 2 test games (an interval needs 2)")
     if test_every is not None and (test_every < 1 or test_games == 0):
-        raise ValueError(f"test_every={test_every}: give a positive number of updates between tests, and test_games > 0 to play them")
+        raise ValueError(
+            f"test_every={test_every}: give a positive number of updates between tests, and test_games > 0 to play them"
+        )
+
 
 def _test_games(ac: ActorCritic, game: str, games: int, seed: int, random: bool = False) -> dict:
-    "Returns of `games` whole test games of the real game played by `ac` (or by a uniform-random player), with the mean's 95% interval."
+    """Returns of `games` whole test games of the real game played by `ac` (or by a uniform-random player), with the
+    mean's 95% interval."""
     with tempfile.TemporaryDirectory() as tmp:
-        play = evaluate_random(game, EpisodeDataset(tmp), games, seed, False) if random else evaluate_agent(ac, game, EpisodeDataset(tmp), games, seed, False)
-    return {"return_mean": play["return_mean"], "interval": list(mean_interval(play["returns"])), "episodes": play["episodes"],
-            "steps": play["steps"], "returns": play["returns"]}
+        play = (
+            evaluate_random(game, EpisodeDataset(tmp), games, seed, False)
+            if random
+            else evaluate_agent(ac, game, EpisodeDataset(tmp), games, seed, False)
+        )
+    return {
+        "return_mean": play["return_mean"],
+        "interval": list(mean_interval(play["returns"])),
+        "episodes": play["episodes"],
+        "steps": play["steps"],
+        "returns": play["returns"],
+    }
 
-def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 200, game: str | None = None, dataset=None,
-                      seed: int = 0, continue_policy: bool = False, device=None, progress: bool = True, config=None,
-                      test_games: int = 0, test_every: int | None = None) -> dict:
-    """Train an actor-critic `updates` times in the frozen world model of `checkpoint`; logs to `out/probe.jsonl`, returns the summary.
-    With `test_games`, the trained policy then plays that many whole test games of the real game, against a uniform-random
-    player on the same games (and every `test_every` updates the policy so far plays them too): `out/tests.jsonl`."""
-    if updates < 1: raise ValueError(f"updates={updates}: run at least one update")
+
+def probe_imagination(
+    checkpoint: Path | str,
+    out: Path | str,
+    updates: int = 200,
+    game: str | None = None,
+    dataset=None,
+    seed: int = 0,
+    continue_policy: bool = False,
+    device=None,
+    progress: bool = True,
+    config=None,
+    test_games: int = 0,
+    test_every: int | None = None,
+) -> dict:
+    """Train an actor-critic `updates` times in the frozen world model of `checkpoint`; logs to `out/probe.jsonl`,
+    returns the summary. With `test_games`, the trained policy then plays that many whole test games of the real
+    game, against a uniform-random player on the same games (and every `test_every` updates the policy so far plays
+    them too): `out/tests.jsonl`."""
+    if updates < 1:
+        raise ValueError(f"updates={updates}: run at least one update")
     _check_tests(test_games, test_every)
     checkpoint, out = Path(checkpoint), Path(out)
     _check_empty(out)
@@ -89,92 +139,188 @@ def probe_imagination(checkpoint: Path | str, out: Path | str, updates: int = 20
     agent, cfg = load_agent(checkpoint, game, config, device or default_device())
     agent.eval()
     ds = EpisodeDataset(data_path)
-    if continue_policy: ac = agent.actor_critic
+    if continue_policy:
+        ac = agent.actor_critic
     else:
         torch.manual_seed(derived_seed(seed, 0, 9))
-        ac = apply_compute(ActorCritic(cfg.actor_critic, agent.actor_critic.num_actions), cfg.compute).to(agent.actor_critic.device)
-    wm = WorldModelEnv(agent.denoiser, agent.rew_end_model, ds, cfg.sampler, cfg.world_model_env.batch_size, cfg.world_model_env.horizon,
-                       seed=derived_seed(seed, 0, 10))
-    tr = Trainer(ac, actor_critic_loss_fn(DreamRollouts(ac, wm, seed=derived_seed(seed, 0, 11)), cfg.actor_critic_loss), cfg.actor_critic_optim)
+        ac = apply_compute(ActorCritic(cfg.actor_critic, agent.actor_critic.num_actions), cfg.compute).to(
+            agent.actor_critic.device
+        )
+    wm = WorldModelEnv(
+        agent.denoiser,
+        agent.rew_end_model,
+        ds,
+        cfg.sampler,
+        cfg.world_model_env.batch_size,
+        cfg.world_model_env.horizon,
+        seed=derived_seed(seed, 0, 10),
+    )
+    tr = Trainer(
+        ac,
+        actor_critic_loss_fn(DreamRollouts(ac, wm, seed=derived_seed(seed, 0, 11)), cfg.actor_critic_loss),
+        cfg.actor_critic_optim,
+    )
     out.mkdir(parents=True, exist_ok=True)
     logs, tests, test_seed = [], [], derived_seed(seed, 0, 12)
+
     def test(update: int):
         tests.append({"update": update, **_test_games(ac, cfg.game, test_games, test_seed)})
-        with open(out/"tests.jsonl", "a") as t: t.write(json.dumps(tests[-1]) + "\n")
-    with open(out/"probe.jsonl", "w") as f:
+        with open(out / "tests.jsonl", "a") as t:
+            t.write(json.dumps(tests[-1]) + "\n")
+
+    with open(out / "probe.jsonl", "w") as f:
         for i in tqdm(range(updates), desc="actor-critic in a frozen dream", disable=not progress):
             l = tr.step(None)
             logs.append({"update": i + 1, **{k: l[k] for k in PROBE_KEYS}})
-            f.write(json.dumps(logs[-1]) + "\n"); f.flush()
-            if test_every and (i + 1) % test_every == 0 and i + 1 < updates: test(i + 1)
-    summary = {"checkpoint": str(checkpoint), "game": cfg.game, "profile": cfg.profile, "dataset": str(data_path), "seed": seed,
-               "fresh_policy": not continue_policy, **summarise(logs), "entropy": summarise(logs, "entropy")}
+            f.write(json.dumps(logs[-1]) + "\n")
+            f.flush()
+            if test_every and (i + 1) % test_every == 0 and i + 1 < updates:
+                test(i + 1)
+    summary = {
+        "checkpoint": str(checkpoint),
+        "game": cfg.game,
+        "profile": cfg.profile,
+        "dataset": str(data_path),
+        "seed": seed,
+        "fresh_policy": not continue_policy,
+        **summarise(logs),
+        "entropy": summarise(logs, "entropy"),
+    }
     random = None
     if test_games:
         test(updates)
         random = _test_games(ac, cfg.game, test_games, test_seed, random=True)
         verdict = against_random({"final_returns": tests[-1]["returns"], "random_returns": random["returns"]})
-        summary["test"] = {"games": test_games, "seed": test_seed, "return_mean": tests[-1]["return_mean"], "interval": tests[-1]["interval"],
-                           "random_mean": random["return_mean"], "random_interval": random["interval"],
-                           "beats_random": verdict["beats_random"], "below_random": verdict["below_random"],
-                           "by_update": {t["update"]: t["return_mean"] for t in tests}, "random_returns": random["returns"]}
-    write_json(out/"summary.json", summary)
+        summary["test"] = {
+            "games": test_games,
+            "seed": test_seed,
+            "return_mean": tests[-1]["return_mean"],
+            "interval": tests[-1]["interval"],
+            "random_mean": random["return_mean"],
+            "random_interval": random["interval"],
+            "beats_random": verdict["beats_random"],
+            "below_random": verdict["below_random"],
+            "by_update": {t["update"]: t["return_mean"] for t in tests},
+            "random_returns": random["returns"],
+        }
+    write_json(out / "summary.json", summary)
     from diamond.viz import save_figure
-    save_figure(plot_probe(logs, summary, tests=tests, random=random), out/"probe.png")
+
+    save_figure(plot_probe(logs, summary, tests=tests, random=random), out / "probe.png")
     return summary
 
 # %% ../nbs/98_probe.ipynb #42bb94de
-def plot_probe(logs: list[dict], summary: dict | None = None, window: int = 20, tests: list[dict] | None = None, random: dict | None = None):
-    "Imagined reward per update (with a moving average), entropy, value against λ-return, and (with `tests`) the policy's real test return against a random player's."
+def plot_probe(
+    logs: list[dict],
+    summary: dict | None = None,
+    window: int = 20,
+    tests: list[dict] | None = None,
+    random: dict | None = None,
+):
+    """Imagined reward per update (with a moving average), entropy, value against λ-return, and (with `tests`) the
+    policy's real test return against a random player's."""
     import matplotlib.pyplot as plt
+
     u = np.array([l["update"] for l in logs])
     fig, axes = plt.subplots(1, 4 if tests else 3, figsize=(16 if tests else 12, 3), layout="constrained")
+
     def smooth(key):
         v = np.array([l[key] for l in logs], dtype=np.float64)
         w = min(window, len(v))
-        return v, np.convolve(v, np.ones(w) / w, mode="valid"), u[w - 1:]
-    for ax, key, c, title in ((axes[0], "imagined_reward", "C0", "imagined reward per dream and chunk"),
-                              (axes[1], "entropy", "C1", "policy entropy (nats)")):
+        return v, np.convolve(v, np.ones(w) / w, mode="valid"), u[w - 1 :]
+
+    for ax, key, c, title in (
+        (axes[0], "imagined_reward", "C0", "imagined reward per dream and chunk"),
+        (axes[1], "entropy", "C1", "policy entropy (nats)"),
+    ):
         v, s, us = smooth(key)
-        ax.plot(u, v, color=c, alpha=0.25, lw=0.8, label="per update"); ax.plot(us, s, color=c, label=f"mean of {len(v) - len(s) + 1}")
+        ax.plot(u, v, color=c, alpha=0.25, lw=0.8, label="per update")
+        ax.plot(us, s, color=c, label=f"mean of {len(v) - len(s) + 1}")
         ax.set_title(title, fontsize=9)
     for key, c in (("value", "C2"), ("lambda_return", "C3")):
-        v, s, us = smooth(key); axes[2].plot(us, s, color=c, label=key)
+        v, s, us = smooth(key)
+        axes[2].plot(us, s, color=c, label=key)
     axes[2].set_title("value and λ-return (moving mean)", fontsize=9)
     if tests:
         x, m = [t["update"] for t in tests], np.array([t["return_mean"] for t in tests])
         lo, hi = np.array([t["interval"] for t in tests]).T
-        axes[3].errorbar(x, m, yerr=[m - lo, hi - m], fmt="o-", color="C0", capsize=3, label=f"this policy ({tests[-1]['episodes']} games)")
+        axes[3].errorbar(
+            x,
+            m,
+            yerr=[m - lo, hi - m],
+            fmt="o-",
+            color="C0",
+            capsize=3,
+            label=f"this policy ({tests[-1]['episodes']} games)",
+        )
         if random:
             axes[3].axhspan(*random["interval"], color="0.5", alpha=0.25, label=f"random player, 95% interval")
             axes[3].axhline(random["return_mean"], color="0.4", lw=1)
-        axes[3].set_title("return of whole test games in the real game", fontsize=9); axes[3].legend(fontsize=7)
-    for ax in axes: ax.set_xlabel("actor-critic update", fontsize=8); ax.grid(alpha=0.3); ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7); axes[2].legend(fontsize=7)
-    if summary: fig.suptitle(f"{summary['game']}: imagined reward {summary['first_mean']:.3f} (first {summary['window']}) -> "
-                             f"{summary['last_mean']:.3f} (last {summary['window']})", fontsize=10)
+        axes[3].set_title("return of whole test games in the real game", fontsize=9)
+        axes[3].legend(fontsize=7)
+    for ax in axes:
+        ax.set_xlabel("actor-critic update", fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
+    axes[2].legend(fontsize=7)
+    if summary:
+        fig.suptitle(
+            f"{summary['game']}: imagined reward {summary['first_mean']:.3f} (first {summary['window']}) -> "
+            f"{summary['last_mean']:.3f} (last {summary['window']})",
+            fontsize=10,
+        )
     return fig
 
 # %% ../nbs/98_probe.ipynb #3c19a119
 @torch.no_grad()
-def dream_chunk_outcomes(policy: ActorCritic, denoiser, rew_end_model, dataset: EpisodeDataset, cfg, dreams: int = 32, chunks: int = 2,
-                         seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    "The reward (sampled signs, summed) and the number of ends of each of the `dreams` x `chunks` `horizon`-step chunks that `policy` collects in the world model of `denoiser` and `rew_end_model`."
+def dream_chunk_outcomes(
+    policy: ActorCritic,
+    denoiser,
+    rew_end_model,
+    dataset: EpisodeDataset,
+    cfg,
+    dreams: int = 32,
+    chunks: int = 2,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The reward (sampled signs, summed) and the number of ends of each of the `dreams` x `chunks` `horizon`-step
+    chunks that `policy` collects in the world model of `denoiser` and `rew_end_model`."""
     horizon = cfg.world_model_env.horizon
     wm = WorldModelEnv(denoiser, rew_end_model, dataset, cfg.sampler, dreams, horizon, seed=derived_seed(seed, 0, 10))
     rollouts = DreamRollouts(policy, wm, seed=derived_seed(seed, 0, 11))
     rs = [rollouts.chunk(horizon) for _ in range(chunks)]
     return tuple(np.concatenate([getattr(r, k).float().sum(1).cpu().numpy() for r in rs]) for k in ("rew", "end"))
 
-def dream_reward(policy: ActorCritic, denoiser, rew_end_model, dataset: EpisodeDataset, cfg, dreams: int = 32, chunks: int = 2,
-                 seed: int = 0) -> float:
+
+def dream_reward(
+    policy: ActorCritic,
+    denoiser,
+    rew_end_model,
+    dataset: EpisodeDataset,
+    cfg,
+    dreams: int = 32,
+    chunks: int = 2,
+    seed: int = 0,
+) -> float:
     "Mean reward per dream and `horizon`-step chunk (`dream_chunk_outcomes`)."
     return float(dream_chunk_outcomes(policy, denoiser, rew_end_model, dataset, cfg, dreams, chunks, seed)[0].mean())
 
-def swap_parts(checkpoints: dict, dataset=None, dreams: int = 32, chunks: int = 2, seed: int = 0, device=None, config=None,
-               game: str | None = None) -> list[dict]:
-    "The dream's reward per chunk for every (policy, denoiser, reward/end model) taken from `checkpoints` ({name: path}, one configuration)."
-    if len(checkpoints) < 2: raise ValueError(f"give at least two checkpoints to swap parts between (got {len(checkpoints)})")
+
+def swap_parts(
+    checkpoints: dict,
+    dataset=None,
+    dreams: int = 32,
+    chunks: int = 2,
+    seed: int = 0,
+    device=None,
+    config=None,
+    game: str | None = None,
+) -> list[dict]:
+    """The dream's reward per chunk for every (policy, denoiser, reward/end model) taken from `checkpoints` ({name:
+    path}, one configuration)."""
+    if len(checkpoints) < 2:
+        raise ValueError(f"give at least two checkpoints to swap parts between (got {len(checkpoints)})")
     first = Path(next(iter(checkpoints.values())))
     config = config if config is not None else find_run_config(first)
     ds = EpisodeDataset(_dataset_of(first, dataset))
@@ -182,51 +328,85 @@ def swap_parts(checkpoints: dict, dataset=None, dreams: int = 32, chunks: int = 
     for name, ck in checkpoints.items():
         agents[name], cfg = load_agent(ck, game, config, device or default_device())
     names = list(agents)
-    return [{"policy": p, "denoiser": d, "rew_end": r,
-             "imagined_reward": dream_reward(agents[p].actor_critic, agents[d].denoiser, agents[r].rew_end_model, ds, cfg, dreams, chunks, seed)}
-            for p in names for d in names for r in names]
+    return [
+        {
+            "policy": p,
+            "denoiser": d,
+            "rew_end": r,
+            "imagined_reward": dream_reward(
+                agents[p].actor_critic, agents[d].denoiser, agents[r].rew_end_model, ds, cfg, dreams, chunks, seed
+            ),
+        }
+        for p in names
+        for d in names
+        for r in names
+    ]
 
 # %% ../nbs/98_probe.ipynb #bf8d4373
 def constant_policy(ac: ActorCritic, action: int | None) -> ActorCritic:
-    "A copy of `ac` that always picks `action` (None: uniformly at random): its actor head's weights zeroed, the bias one-hot."
+    """A copy of `ac` that always picks `action` (None: uniformly at random): its actor head's weights zeroed, the bias
+    one-hot."""
     pol = copy.deepcopy(ac)
     with torch.no_grad():
-        pol.actor_linear.weight.zero_(); pol.actor_linear.bias.fill_(0.0 if action is None else -30.0)
-        if action is not None: pol.actor_linear.bias[action] = 30.0
+        pol.actor_linear.weight.zero_()
+        pol.actor_linear.bias.fill_(0.0 if action is None else -30.0)
+        if action is not None:
+            pol.actor_linear.bias[action] = 30.0
     return pol
 
+
 @torch.no_grad()
-def real_chunk_outcomes(game: str, action: int | None, chunks: int = 200, horizon: int = 15, seed: int = 0,
-                        lead_in: int = 60, rew_end_model=None, context: int = 4) -> dict:
-    """Per real `horizon`-step chunk under a constant `action` (None: uniform), in the training env, each after 0..`lead_in` steps
-    of a uniform player: the sign-clipped reward (`real`) and the ends, lost lives (`real_ends`); with `rew_end_model`, also the
-    reward signs and ends it samples from the same real frames (`model_on_real`, `model_on_real_ends`), its memory burned in on
-    the chunk's last `context` frames as a dream's is (the denoiser's conditioning frames) and cleared at each lost life."""
-    if chunks < 1 or lead_in < 0: raise ValueError(f"chunks={chunks}, lead_in={lead_in}: measure at least one chunk, after a lead-in of 0 or more steps")
+def real_chunk_outcomes(
+    game: str,
+    action: int | None,
+    chunks: int = 200,
+    horizon: int = 15,
+    seed: int = 0,
+    lead_in: int = 60,
+    rew_end_model=None,
+    context: int = 4,
+) -> dict:
+    """Per real `horizon`-step chunk under a constant `action` (None: uniform), in the training env, each after
+    0..`lead_in` steps of a uniform player: the sign-clipped reward (`real`) and the ends, lost lives (`real_ends`);
+    with `rew_end_model`, also the reward signs and ends it samples from the same real frames (`model_on_real`,
+    `model_on_real_ends`), its memory burned in on the chunk's last `context` frames as a dream's is (the denoiser's
+    conditioning frames) and cleared at each lost life."""
+    if chunks < 1 or lead_in < 0:
+        raise ValueError(
+            f"chunks={chunks}, lead_in={lead_in}: measure at least one chunk, after a lead-in of 0 or more steps"
+        )
     env, rng = make_env(game, train=True, seed=seed), np.random.default_rng(seed)
     uniform = make_policy("random", env, game, seed)
     hold = uniform if action is None else (lambda obs, info=None: action)
     obs, info = env.reset(seed=seed)
     L = context
-    life = []                                              # (frame, action) of the current life's last L-1 steps
+    life = []  # (frame, action) of the current life's last L-1 steps
     frame = lambda o: frames_to_float(torch.from_numpy(frames_to_chw(o)))
     if rew_end_model is not None:
         dev = next(rew_end_model.parameters()).device
-        gen = torch.Generator(dev); gen.manual_seed(derived_seed(seed, 0, 12))
+        gen = torch.Generator(dev)
+        gen.manual_seed(derived_seed(seed, 0, 12))
         draw = lambda logits: int(torch.multinomial(torch.softmax(logits[0, 0].float(), -1), 1, generator=gen))
+
     def step(policy) -> tuple[float, bool, tuple]:
         nonlocal obs, info, life
         prev, a = obs, int(policy(obs, info))
         obs, r, term, trunc, info = env.step(a)
-        life, transition = (life + [(prev, a)])[-(L - 1):] if L > 1 else [], (prev, a, obs)
-        if term or trunc: obs, info = env.reset(); life = []   # a lost life: the next one goes on, as a dream goes on from a new start
+        life, transition = (life + [(prev, a)])[-(L - 1) :] if L > 1 else [], (prev, a, obs)
+        if term or trunc:
+            obs, info = env.reset()
+            life = []  # a lost life: the next one goes on, as a dream goes on from a new start
         return float(np.sign(r)), bool(term), transition
+
     out = []
     for _ in range(chunks):
-        for _ in range(int(rng.integers(lead_in + 1))): step(uniform)
-        if rew_end_model is not None:                      # the dream's burn-in: the last L-1 transitions, zero-padded before the life
+        for _ in range(int(rng.integers(lead_in + 1))):
+            step(uniform)
+        if rew_end_model is not None:  # the dream's burn-in: the last L-1 transitions, zero-padded before the life
             pad = L - 1 - len(life)
-            ctx = torch.stack([torch.zeros(3, *obs.shape[:2])] * pad + [frame(f) for f, _ in life] + [frame(obs)]).to(dev)[None]
+            ctx = torch.stack([torch.zeros(3, *obs.shape[:2])] * pad + [frame(f) for f, _ in life] + [frame(obs)]).to(
+                dev
+            )[None]
             acts = torch.tensor([[0] * pad + [a for _, a in life]], device=dev)
             _, _, hx = rew_end_model(ctx[:, :-1], acts, ctx[:, 1:])
         totals = np.zeros(4)
@@ -234,116 +414,266 @@ def real_chunk_outcomes(game: str, action: int | None, chunks: int = 200, horizo
             r, term, (prev, a, nxt) = step(hold)
             totals[:2] += r, term
             if rew_end_model is not None:
-                logits_rew, logits_end, hx = rew_end_model(frame(prev)[None, None].to(dev), torch.tensor([[a]], device=dev),
-                                                           frame(nxt)[None, None].to(dev), hx)
+                logits_rew, logits_end, hx = rew_end_model(
+                    frame(prev)[None, None].to(dev), torch.tensor([[a]], device=dev), frame(nxt)[None, None].to(dev), hx
+                )
                 totals[2:] += draw(logits_rew) - 1, draw(logits_end)
-                if term: hx = None
+                if term:
+                    hx = None
         out.append(totals)
     env.close()
     out = np.array(out, dtype=np.float64).T
     keys = ("real", "real_ends") + (("model_on_real", "model_on_real_ends") if rew_end_model is not None else ())
     return dict(zip(keys, out))
 
-def action_rewards(checkpoint, dataset=None, dreams: int = 32, chunks: int = 2, real_chunks: int = 200, lead_in: int = 60, seed: int = 0,
-                   device=None, config=None, game: str | None = None, denoising_steps: int | None = None) -> list[dict]:
-    "Per constant action (and uniform): the mean reward and number of ends per chunk, with standard errors, in the dream of `checkpoint` (dreamt with `denoising_steps` network steps a frame; None: the run's), in the real game, and as its reward/end model reads the real game's frames."
-    if denoising_steps is not None and denoising_steps < 1: raise ValueError(f"denoising_steps={denoising_steps}: a dreamed frame needs at least 1 network step")
-    agent, cfg = load_agent(checkpoint, game, config, device or default_device()); agent.eval()
-    if denoising_steps is not None: cfg = copy.deepcopy(cfg); set_field(cfg, "sampler.num_steps_denoising", denoising_steps)
+
+def action_rewards(
+    checkpoint,
+    dataset=None,
+    dreams: int = 32,
+    chunks: int = 2,
+    real_chunks: int = 200,
+    lead_in: int = 60,
+    seed: int = 0,
+    device=None,
+    config=None,
+    game: str | None = None,
+    denoising_steps: int | None = None,
+) -> list[dict]:
+    """Per constant action (and uniform): the mean reward and number of ends per chunk, with standard errors, in the
+    dream of `checkpoint` (dreamt with `denoising_steps` network steps a frame; None: the run's), in the real game,
+    and as its reward/end model reads the real game's frames."""
+    if denoising_steps is not None and denoising_steps < 1:
+        raise ValueError(f"denoising_steps={denoising_steps}: a dreamed frame needs at least 1 network step")
+    agent, cfg = load_agent(checkpoint, game, config, device or default_device())
+    agent.eval()
+    if denoising_steps is not None:
+        cfg = copy.deepcopy(cfg)
+        set_field(cfg, "sampler.num_steps_denoising", denoising_steps)
     ds, names = EpisodeDataset(_dataset_of(Path(checkpoint), dataset)), action_names(cfg.game)
     rows = []
     for k in [*range(len(names)), None]:
-        dream, dream_ends = dream_chunk_outcomes(constant_policy(agent.actor_critic, k), agent.denoiser, agent.rew_end_model, ds, cfg,
-                                                 dreams, chunks, seed)
-        real = real_chunk_outcomes(cfg.game, k, real_chunks, cfg.world_model_env.horizon, seed, lead_in, agent.rew_end_model,
-                                   cfg.denoiser.unet.num_steps_conditioning)
+        dream, dream_ends = dream_chunk_outcomes(
+            constant_policy(agent.actor_critic, k), agent.denoiser, agent.rew_end_model, ds, cfg, dreams, chunks, seed
+        )
+        real = real_chunk_outcomes(
+            cfg.game,
+            k,
+            real_chunks,
+            cfg.world_model_env.horizon,
+            seed,
+            lead_in,
+            agent.rew_end_model,
+            cfg.denoiser.unet.num_steps_conditioning,
+        )
         row = {"action": names[k] if k is not None else "uniform"}
         for key, x in (("dream", dream), ("dream_ends", dream_ends), *real.items()):
             row[key], row[f"{key}_sem"] = mean_sem(x)
-        rows.append({**row, "dream_chunks": len(dream), "real_chunks": real_chunks, "lead_in": lead_in,
-                     "denoising_steps": cfg.sampler.num_steps_denoising})
+        rows.append(
+            {
+                **row,
+                "dream_chunks": len(dream),
+                "real_chunks": real_chunks,
+                "lead_in": lead_in,
+                "denoising_steps": cfg.sampler.num_steps_denoising,
+            }
+        )
     return rows
 
 # %% ../nbs/98_probe.ipynb #98a7d73c
 def parse_args(argv=None):
-    p = parser("probe", "Train an actor-critic in the frozen world model of a checkpoint, or measure what its dreams pay.")
-    p.add_argument("checkpoint", type=existing,
-                   help="a kit run folder, its checkpoints/agent.pt or state.pt, or the authors' <Game>.pt (with --dataset)")
-    p.add_argument("--out", type=folder, default=None, action=Once, help="a new or empty folder for probe.jsonl, "
-                   "summary.json, probe.png (default: <run>/probe-seed<S>, else ./probe-seed<S>)")
+    p = parser(
+        "probe", "Train an actor-critic in the frozen world model of a checkpoint, or measure what its dreams pay."
+    )
+    p.add_argument(
+        "checkpoint",
+        type=existing,
+        help="a kit run folder, its checkpoints/agent.pt or state.pt, or the authors' <Game>.pt (with --dataset)",
+    )
+    p.add_argument(
+        "--out",
+        type=folder,
+        default=None,
+        action=Once,
+        help="a new or empty folder for probe.jsonl, "
+        "summary.json, probe.png (default: <run>/probe-seed<S>, else ./probe-seed<S>)",
+    )
     p.add_argument("--updates", type=count(1), default=200, action=Once, help="actor-critic updates (default 200)")
     p.add_argument("--game", type=game_name, default=None, action=Once, help="the game (default: the kit run's)")
-    p.add_argument("--dataset", type=existing, default=None, action=Once,
-                   help="episodes that seed the dreams (default: the kit run's dataset/train)")
-    p.add_argument("--config", type=existing, default=None, action=Once,
-                   help="config.json the agent was built with (default: its run's, else the paper's)")
-    p.add_argument("--seed", type=count(0), default=0, action=Once, help="seed of the fresh policy and the dreams (default 0)")
-    p.add_argument("--continue-policy", action="store_true",
-                   help="start from the checkpoint's actor-critic instead of a fresh one")
-    p.add_argument("--test-games", type=count(0), default=0, action=Once,
-                   help="then play this many whole test games of the real game with the trained policy, and as many with "
-                        "a uniform-random player (default 0: none)")
-    p.add_argument("--test-every", type=count(1), default=None, metavar="K", action=Once,
-                   help="with --test-games, also play them every K updates (default: only after the last)")
-    p.add_argument("--swap", type=existing, default=None, metavar="OTHER", action=Once,
-                   help="train nothing: the dream's reward for every policy, denoiser and reward/end model of the "
-                        "checkpoint and OTHER (e.g. its state.pt.bk), to swap.json")
-    p.add_argument("--actions", action="store_true",
-                   help="train nothing: each constant action's reward and ends per chunk in the dream, in the real game "
-                        "and as the reward/end model reads the real frames, to actions.json")
-    p.add_argument("--dreams", type=count(1), default=32, action=Once,
-                   help="dreams per measurement with --swap or --actions (default 32, two chunks each)")
-    p.add_argument("--real-chunks", type=count(1), default=200, action=Once,
-                   help="real 15-step chunks per action with --actions (default 200)")
-    p.add_argument("--denoising-steps", type=count(1), default=None, action=Once,
-                   help="network steps per dreamed frame with --actions (default: the run's sampler)")
-    p.add_argument("--device", type=device_name, default=None, action=Once, help="cpu, cuda, ... (default: settings.ini)")
+    p.add_argument(
+        "--dataset",
+        type=existing,
+        default=None,
+        action=Once,
+        help="episodes that seed the dreams (default: the kit run's dataset/train)",
+    )
+    p.add_argument(
+        "--config",
+        type=existing,
+        default=None,
+        action=Once,
+        help="config.json the agent was built with (default: its run's, else the paper's)",
+    )
+    p.add_argument(
+        "--seed", type=count(0), default=0, action=Once, help="seed of the fresh policy and the dreams (default 0)"
+    )
+    p.add_argument(
+        "--continue-policy", action="store_true", help="start from the checkpoint's actor-critic instead of a fresh one"
+    )
+    p.add_argument(
+        "--test-games",
+        type=count(0),
+        default=0,
+        action=Once,
+        help="then play this many whole test games of the real game with the trained policy, and as many with "
+        "a uniform-random player (default 0: none)",
+    )
+    p.add_argument(
+        "--test-every",
+        type=count(1),
+        default=None,
+        metavar="K",
+        action=Once,
+        help="with --test-games, also play them every K updates (default: only after the last)",
+    )
+    p.add_argument(
+        "--swap",
+        type=existing,
+        default=None,
+        metavar="OTHER",
+        action=Once,
+        help="train nothing: the dream's reward for every policy, denoiser and reward/end model of the "
+        "checkpoint and OTHER (e.g. its state.pt.bk), to swap.json",
+    )
+    p.add_argument(
+        "--actions",
+        action="store_true",
+        help="train nothing: each constant action's reward and ends per chunk in the dream, in the real game "
+        "and as the reward/end model reads the real frames, to actions.json",
+    )
+    p.add_argument(
+        "--dreams",
+        type=count(1),
+        default=32,
+        action=Once,
+        help="dreams per measurement with --swap or --actions (default 32, two chunks each)",
+    )
+    p.add_argument(
+        "--real-chunks",
+        type=count(1),
+        default=200,
+        action=Once,
+        help="real 15-step chunks per action with --actions (default 200)",
+    )
+    p.add_argument(
+        "--denoising-steps",
+        type=count(1),
+        default=None,
+        action=Once,
+        help="network steps per dreamed frame with --actions (default: the run's sampler)",
+    )
+    p.add_argument(
+        "--device", type=device_name, default=None, action=Once, help="cpu, cuda, ... (default: settings.ini)"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar (log files)")
     return p.parse_args(argv)
 
+
 def _swap_main(a, out: Path) -> int:
     _check_empty(out)
-    rows = swap_parts({"this": a.checkpoint, "other": a.swap}, a.dataset, a.dreams, 2, a.seed, a.device, a.config, a.game)
-    out.mkdir(parents=True, exist_ok=True); write_json(out/"swap.json", rows)
-    print(f"reward per dream and chunk ({a.dreams} dreams x 2 chunks, same seeds): this = {a.checkpoint}, other = {a.swap}")
-    for r in rows: print(f"  policy {r['policy']:>5}  denoiser {r['denoiser']:>5}  reward/end {r['rew_end']:>5}: {r['imagined_reward']:.3f}")
+    rows = swap_parts(
+        {"this": a.checkpoint, "other": a.swap}, a.dataset, a.dreams, 2, a.seed, a.device, a.config, a.game
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "swap.json", rows)
+    print(
+        f"reward per dream and chunk ({a.dreams} dreams x 2 chunks, same seeds): this = {a.checkpoint}, other = "
+        f"{a.swap}"
+    )
+    for r in rows:
+        print(
+            f"  policy {r['policy']:>5}  denoiser {r['denoiser']:>5}  reward/end {r['rew_end']:>5}: "
+            f"{r['imagined_reward']:.3f}"
+        )
     return 0
+
 
 def _actions_main(a, out: Path) -> int:
     _check_empty(out)
-    rows = action_rewards(a.checkpoint, a.dataset, a.dreams, 2, a.real_chunks, seed=a.seed, device=a.device, config=a.config, game=a.game,
-                          denoising_steps=a.denoising_steps)
-    out.mkdir(parents=True, exist_ok=True); write_json(out/"actions.json", rows)
-    print(f"reward and ends per chunk under each constant action, in the dream of {a.checkpoint} "
-          f"({rows[0]['denoising_steps']} network steps a frame) and in the real game:")
-    for r in rows: print(f"  {r['action']:>14}  dream {r['dream']:.3f}{_pm(r['dream_sem'])}, ends {r['dream_ends']:.3f}{_pm(r['dream_ends_sem'])} "
-                         f"({r['dream_chunks']} chunks)  real {r['real']:.3f}{_pm(r['real_sem'])}, ends {r['real_ends']:.3f}{_pm(r['real_ends_sem'])} "
-                         f"({r['real_chunks']} chunks)  its reward/end model on the real frames {r['model_on_real']:.3f}{_pm(r['model_on_real_sem'])}, "
-                         f"ends {r['model_on_real_ends']:.3f}{_pm(r['model_on_real_ends_sem'])}")
+    rows = action_rewards(
+        a.checkpoint,
+        a.dataset,
+        a.dreams,
+        2,
+        a.real_chunks,
+        seed=a.seed,
+        device=a.device,
+        config=a.config,
+        game=a.game,
+        denoising_steps=a.denoising_steps,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "actions.json", rows)
+    print(
+        f"reward and ends per chunk under each constant action, in the dream of {a.checkpoint} "
+        f"({rows[0]['denoising_steps']} network steps a frame) and in the real game:"
+    )
+    for r in rows:
+        print(
+            f"  {r['action']:>14}  dream {r['dream']:.3f}{_pm(r['dream_sem'])}, ends "
+            f"{r['dream_ends']:.3f}{_pm(r['dream_ends_sem'])} "
+            f"({r['dream_chunks']} chunks)  real {r['real']:.3f}{_pm(r['real_sem'])}, ends "
+            f"{r['real_ends']:.3f}{_pm(r['real_ends_sem'])} "
+            f"({r['real_chunks']} chunks)  its reward/end model on the real frames "
+            f"{r['model_on_real']:.3f}{_pm(r['model_on_real_sem'])}, "
+            f"ends {r['model_on_real_ends']:.3f}{_pm(r['model_on_real_ends_sem'])}"
+        )
     return 0
+
 
 @command
 def main(argv=None) -> int:
     a = parse_args(argv)
     kind = "swap" if a.swap is not None else "actions" if a.actions else "probe"
-    out = a.out or (_run_of(a.checkpoint) or Path.cwd())/f"{kind}-seed{a.seed}"
+    out = a.out or (_run_of(a.checkpoint) or Path.cwd()) / f"{kind}-seed{a.seed}"
     with refusals(CheckpointError):
         configure_torch()
         if (a.swap is not None or a.actions) and (a.test_games or a.test_every):
-            raise ValueError("--test-games and --test-every go with a probe that trains a policy, not with --swap or --actions")
-        if a.swap is not None: return _swap_main(a, out)
-        if a.actions: return _actions_main(a, out)
-        s = probe_imagination(a.checkpoint, out, a.updates, a.game, a.dataset, a.seed, a.continue_policy, a.device,
-                              not a.no_progress, a.config, a.test_games, a.test_every)
-    print(f"{s['game']}: imagined reward per dream and chunk {s['first_mean']:.3f}{_pm(s['first_sem'])} over the first "
-          f"{s['window']} updates, {s['last_mean']:.3f}{_pm(s['last_sem'])} over the last {s['window']} "
-          f"(change {s['change']:+.3f}{_pm(s['change_sem'])}); written to {out}")
+            raise ValueError(
+                "--test-games and --test-every go with a probe that trains a policy, not with --swap or --actions"
+            )
+        if a.swap is not None:
+            return _swap_main(a, out)
+        if a.actions:
+            return _actions_main(a, out)
+        s = probe_imagination(
+            a.checkpoint,
+            out,
+            a.updates,
+            a.game,
+            a.dataset,
+            a.seed,
+            a.continue_policy,
+            a.device,
+            not a.no_progress,
+            a.config,
+            a.test_games,
+            a.test_every,
+        )
+    print(
+        f"{s['game']}: imagined reward per dream and chunk {s['first_mean']:.3f}{_pm(s['first_sem'])} over the first "
+        f"{s['window']} updates, {s['last_mean']:.3f}{_pm(s['last_sem'])} over the last {s['window']} "
+        f"(change {s['change']:+.3f}{_pm(s['change_sem'])}); written to {out}"
+    )
     if t := s.get("test"):
         verdict = "beats" if t["beats_random"] else "is below" if t["below_random"] else "is not told apart from"
-        print(f"in the real game over {t['games']} test games: this policy {t['return_mean']:.2f} (95% interval "
-              f"{t['interval'][0]:.2f}-{t['interval'][1]:.2f}), a random player {t['random_mean']:.2f} "
-              f"({t['random_interval'][0]:.2f}-{t['random_interval'][1]:.2f}): the policy {verdict} the random player")
+        print(
+            f"in the real game over {t['games']} test games: this policy {t['return_mean']:.2f} (95% interval "
+            f"{t['interval'][0]:.2f}-{t['interval'][1]:.2f}), a random player {t['random_mean']:.2f} "
+            f"({t['random_interval'][0]:.2f}-{t['random_interval'][1]:.2f}): the policy {verdict} the random player"
+        )
     return 0
 
 # %% ../nbs/98_probe.ipynb #cca809a5
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

@@ -8,13 +8,18 @@ __all__ = ['PAPER', 'PROFILE_COLUMNS', 'PROFILE_TABLE', 'PROFILES', 'SMOKE_OVERR
 # %% ../nbs/18_profiles.ipynb #fa8c01a9
 class _Paper:
     "The published value of a field (its dataclass default), in a cell of `PROFILE_TABLE`."
-    def __repr__(self): return "PAPER"
+
+    def __repr__(self):
+        return "PAPER"
+
 
 PAPER = _Paper()
 
 #: The columns of `PROFILE_TABLE`; `paper` has no column: it is the dataclass defaults.
 PROFILE_COLUMNS = ("tiny", "small", "small-agent", "small-agent-pretrained")
 
+# the table keeps its columns aligned (one row per field, one column per profile): the formatter leaves it as it is
+# fmt: off
 #: Every field a profile changes: its value in tiny, small, small-agent, small-agent-pretrained.
 PROFILE_TABLE: dict[str, tuple] = {
     # the denoiser's U-Net, small enough for a CPU: one block per level, attention in the middle only. `small` is twice
@@ -24,7 +29,8 @@ PROFILE_TABLE: dict[str, tuple] = {
     "denoiser.unet.cond_channels":          (128, 128, 128, 128),
     "denoiser_optim.batch_size":            (8, 32, 32, 32),
     "denoiser_optim.lr_warmup_steps":       (10, 100, 100, 100),
-    # 1e-3 for a world model learnt from scratch in few updates; from the shipped one, the paper's rate (at 1e-3 the ball
+    # 1e-3 for a world model learnt from scratch in few updates; from the shipped one, the paper's rate (at 1e-3 the
+    # ball
     # flickers, chapter 99)
     "denoiser_optim.lr":                    (1e-3, 1e-3, 1e-3, 1e-4),
     "denoiser_optim.steps_first_epoch":     (150, 11_500, 2_000, 300),
@@ -37,7 +43,8 @@ PROFILE_TABLE: dict[str, tuple] = {
     "rew_end.depths":                       ([1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]),
     "rew_end.cond_channels":                (64, 64, 64, 64),
     "rew_end.lstm_dim":                     (512, 512, 512, 512),
-    # the agent's profiles end a dreamed life on the frame before the last (the denoiser never draws the lives counter drop)
+    # the agent's profiles end a dreamed life on the frame before the last (the denoiser never draws the lives counter
+    # drop)
     "rew_end.final_obs_at_end":             (PAPER, PAPER, False, False),
     "rew_end_optim.batch_size":             (8, 8, 32, 32),
     "rew_end_optim.lr_warmup_steps":        (10, 10, 10, 10),
@@ -49,7 +56,8 @@ PROFILE_TABLE: dict[str, tuple] = {
     # bfloat16 at batch 32; at the paper's size bfloat16 halves it, 7.1-8.3 s -> 3.7-3.9 s)
     "compute.precision":                    (PAPER, "bfloat16", "bfloat16", "bfloat16"),
     "compute.rew_end_precision":            ("float32", "float32", "float32", "float32"),
-    # an actor-critic with a 16-16-32-32 encoder and a 128-unit LSTM cell, learning from 8 or 16 dreams at a time, dreamt
+    # an actor-critic with a 16-16-32-32 encoder and a 128-unit LSTM cell, learning from 8 or 16 dreams at a time,
+    # dreamt
     # with one Euler step per frame in the agent's profiles
     "world_model_env.batch_size":           (8, 8, 16, 16),
     "sampler.num_steps_denoising":          (PAPER, PAPER, 1, 1),
@@ -74,10 +82,12 @@ PROFILE_TABLE: dict[str, tuple] = {
     # the world model starts from the shipped small Breakout one (chapter 99), so that the hours go to the agent
     "training.init_world_model":            (PAPER, PAPER, PAPER, "shipped"),
 }
+# fmt: on
 
 # %% ../nbs/18_profiles.ipynb #49f053dd
 def _column(i: int) -> dict:
     return {k: row[i] for k, row in PROFILE_TABLE.items() if row[i] is not PAPER}
+
 
 #: Overrides per profile, read from `PROFILE_TABLE`. `paper` is the published configuration (the dataclass defaults).
 PROFILES: dict[str, dict] = {"paper": {}, **{name: _column(i) for i, name in enumerate(PROFILE_COLUMNS)}}
@@ -85,14 +95,28 @@ PROFILES: dict[str, dict] = {"paper": {}, **{name: _column(i) for i, name in enu
 # %% ../nbs/18_profiles.ipynb #00ba54ad
 #: A budget cut on top of a profile, for tests and chapter 11's standalone run: 300 real steps, a handful of updates.
 SMOKE_OVERRIDES = {
-    "training.num_steps_total": 300, "training.first_epoch_min_steps": 150, "training.first_epoch_max_steps": 300,
-    "training.first_epoch_threshold_rew": 0, "training.steps_per_epoch": 50, "training.num_final_epochs": 1,
-    "training.eval_every": 2, "training.eval_episodes": 1, "training.final_eval_episodes": 1,
+    "training.num_steps_total": 300,
+    "training.first_epoch_min_steps": 150,
+    "training.first_epoch_max_steps": 300,
+    "training.first_epoch_threshold_rew": 0,
+    "training.steps_per_epoch": 50,
+    "training.num_final_epochs": 1,
+    "training.eval_every": 2,
+    "training.eval_episodes": 1,
+    "training.final_eval_episodes": 1,
     "training.random_eval_episodes": 1,
-    "denoiser_optim.batch_size": 2, "denoiser_optim.steps_first_epoch": 4, "denoiser_optim.steps_per_epoch": 2,
-    "rew_end_optim.batch_size": 2, "rew_end_optim.steps_first_epoch": 4, "rew_end_optim.steps_per_epoch": 2,
-    "world_model_env.batch_size": 2, "world_model_env.horizon": 5, "actor_critic_loss.backup_every": 5,
-    "actor_critic_optim.batch_size": 2, "actor_critic_optim.steps_first_epoch": 2, "actor_critic_optim.steps_per_epoch": 1,
+    "denoiser_optim.batch_size": 2,
+    "denoiser_optim.steps_first_epoch": 4,
+    "denoiser_optim.steps_per_epoch": 2,
+    "rew_end_optim.batch_size": 2,
+    "rew_end_optim.steps_first_epoch": 4,
+    "rew_end_optim.steps_per_epoch": 2,
+    "world_model_env.batch_size": 2,
+    "world_model_env.horizon": 5,
+    "actor_critic_loss.backup_every": 5,
+    "actor_critic_optim.batch_size": 2,
+    "actor_critic_optim.steps_first_epoch": 2,
+    "actor_critic_optim.steps_per_epoch": 1,
     "sampler.num_steps_denoising": 1,
 }
 
@@ -100,25 +124,43 @@ SMOKE_OVERRIDES = {
 #: Chapter parameters per profile that the main job accepts, on top of profile/seed/overrides/run_dir.
 CHAPTER_PARAMETERS = {
     "tiny": {
-        "07_world_model": dict(collect_steps=5000, test_episodes=2, denoiser_steps=600, drift_horizon=40,
-                               drift_trajectories=16, assert_learning=True),
+        "07_world_model": dict(
+            collect_steps=5000,
+            test_episodes=2,
+            denoiser_steps=600,
+            drift_horizon=40,
+            drift_trajectories=16,
+            assert_learning=True,
+        ),
         # not yet learned at this budget: reported, not asserted
         "08_reward_end": dict(collect_steps=5000, test_episodes=2, rew_end_steps=300, assert_learning=False),
         "09_imagination": dict(dream_steps=15),
         "10_actor_critic": dict(ac_steps=4),
-        "11_agent": dict(smoke=False),          # the tiny profile's whole 2,000-step budget
+        "11_agent": dict(smoke=False),  # the tiny profile's whole 2,000-step budget
     },
-    "small": {                                  # the world model of chapter 99's small run, trained as a lesson (~2.5 h)
-        "07_world_model": dict(collect_steps=20_000, test_episodes=10, denoiser_steps=11_500, drift_horizon=40,
-                               drift_trajectories=32, assert_learning=True),
+    "small": {  # the world model of chapter 99's small run, trained as a lesson (~2.5 h)
+        "07_world_model": dict(
+            collect_steps=20_000,
+            test_episodes=10,
+            denoiser_steps=11_500,
+            drift_horizon=40,
+            drift_trajectories=32,
+            assert_learning=True,
+        ),
         "08_reward_end": dict(collect_steps=20_000, test_episodes=10, rew_end_steps=2_000, assert_learning=True),
         "09_imagination": dict(dream_steps=15),
         "10_actor_critic": dict(ac_steps=4),
         "11_agent": dict(smoke=False),
     },
     "paper": {
-        "07_world_model": dict(collect_steps=100_000, test_episodes=4, denoiser_steps=10_000, drift_horizon=200,
-                               drift_trajectories=64, assert_learning=True),
+        "07_world_model": dict(
+            collect_steps=100_000,
+            test_episodes=4,
+            denoiser_steps=10_000,
+            drift_horizon=200,
+            drift_trajectories=64,
+            assert_learning=True,
+        ),
         "08_reward_end": dict(collect_steps=100_000, test_episodes=4, rew_end_steps=10_000, assert_learning=True),
         "09_imagination": dict(dream_steps=15),
         "10_actor_critic": dict(ac_steps=4),

@@ -24,52 +24,87 @@ from .agent import human_normalised, reference_scores
 PUBLISHED = ("DIAMOND", "IRIS", "SimPLe")
 METRICS = ("mean", "median", "IQM", "optimality gap")
 
+
 def hns_matrix(scores: dict[str, list[float]], games=ATARI_100K_GAMES) -> np.ndarray:
-    "Human-normalised scores as rliable wants them, (runs x games), from raw returns per game (the same number of runs in each)."
+    """Human-normalised scores as rliable wants them, (runs x games), from raw returns per game (the same number of runs
+    in each)."""
     counts = {g: len(scores.get(g, [])) for g in games}
     if len(set(counts.values())) != 1 or 0 in counts.values():
         raise ValueError(f"every game needs the same number of runs (and at least one): {counts}")
     return np.array([[human_normalised(g, s) for s in scores[g]] for g in games]).T
 
-def _aggregate(x: np.ndarray) -> np.ndarray:
-    return np.array([rly_metrics.aggregate_mean(x), rly_metrics.aggregate_median(x), rly_metrics.aggregate_iqm(x),
-                     rly_metrics.aggregate_optimality_gap(x)])
 
-def aggregates(matrices: dict[str, np.ndarray], reps: int = 2_000, seed: int = 0) -> dict[str, dict[str, tuple[float, float, float]]]:
-    "Mean, median, IQM and optimality gap of each (runs x games) matrix: point estimate and 95% stratified-bootstrap interval."
-    state = np.random.get_state(); np.random.seed(seed)     # rliable's stratified resampling draws on NumPy's global generator
-    try: point, ci = rly.get_interval_estimates(matrices, _aggregate, reps=reps)
-    finally: np.random.set_state(state)
-    return {k: {m: (float(point[k][i]), float(ci[k][0, i]), float(ci[k][1, i])) for i, m in enumerate(METRICS)} for k in matrices}
+def _aggregate(x: np.ndarray) -> np.ndarray:
+    return np.array(
+        [
+            rly_metrics.aggregate_mean(x),
+            rly_metrics.aggregate_median(x),
+            rly_metrics.aggregate_iqm(x),
+            rly_metrics.aggregate_optimality_gap(x),
+        ]
+    )
+
+
+def aggregates(
+    matrices: dict[str, np.ndarray], reps: int = 2_000, seed: int = 0
+) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """Mean, median, IQM and optimality gap of each (runs x games) matrix: point estimate and 95% stratified-bootstrap
+    interval."""
+    state = np.random.get_state()
+    np.random.seed(seed)  # rliable's stratified resampling draws on NumPy's global generator
+    try:
+        point, ci = rly.get_interval_estimates(matrices, _aggregate, reps=reps)
+    finally:
+        np.random.set_state(state)
+    return {
+        k: {m: (float(point[k][i]), float(ci[k][0, i]), float(ci[k][1, i])) for i, m in enumerate(METRICS)}
+        for k in matrices
+    }
+
 
 def performance_profiles(matrices: dict[str, np.ndarray], taus: np.ndarray, reps: int = 2_000, seed: int = 0):
     "The fraction of run-game scores above each τ, with 95% intervals (rliable's score distributions)."
-    state = np.random.get_state(); np.random.seed(seed)            # rliable's profiles draw on NumPy's global generator
-    try: return rly.create_performance_profile(matrices, taus, reps=reps)
-    finally: np.random.set_state(state)
+    state = np.random.get_state()
+    np.random.seed(seed)  # rliable's profiles draw on NumPy's global generator
+    try:
+        return rly.create_performance_profile(matrices, taus, reps=reps)
+    finally:
+        np.random.set_state(state)
 
 # %% ../nbs/22_atari100k_report.ipynb #b7c62fc4
 def collect_runs(root: Path | str) -> tuple[dict[str, list[float]], list[dict]]:
-    "Final returns per game of the finished runs under `root` (`*/agent/results.json`), and one row per run folder found."
+    """Final returns per game of the finished runs under `root` (`*/agent/results.json`), and one row per run folder
+    found."""
     scores, rows = {}, []
-    for d in sorted(p for p in Path(root).iterdir() if p.is_dir() and (p/"agent").is_dir()):
-        res = d/"agent"/"results.json"
-        done = res.exists() and (d/"agent"/"run_is_over").exists()
+    for d in sorted(p for p in Path(root).iterdir() if p.is_dir() and (p / "agent").is_dir()):
+        res = d / "agent" / "results.json"
+        done = res.exists() and (d / "agent" / "run_is_over").exists()
         row = {"run": d.name, "finished": done}
         if done:
             r = json.loads(res.read_text())
             scores.setdefault(r["game"], []).append(r["final_return_mean"])
-            row.update(game=r["game"], seed=r["seed"], profile=r["profile"], score=r["final_return_mean"], hns=human_normalised(r["game"], r["final_return_mean"]))
+            row.update(
+                game=r["game"],
+                seed=r["seed"],
+                profile=r["profile"],
+                score=r["final_return_mean"],
+                hns=human_normalised(r["game"], r["final_return_mean"]),
+            )
         rows.append(row)
     return scores, rows
 
+
 def kit_matrix(scores: dict[str, list[float]]) -> tuple[np.ndarray, list[str]]:
-    "The kit's (runs x games) HNS matrix over the games it has, cut to the smallest number of runs any of them has (with a warning)."
+    """The kit's (runs x games) HNS matrix over the games it has, cut to the smallest number of runs any of them has
+    (with a warning)."""
     games = [g for g in ATARI_100K_GAMES if scores.get(g)]
-    if not games: raise ValueError("no finished run")
+    if not games:
+        raise ValueError("no finished run")
     n = min(len(scores[g]) for g in games)
-    if any(len(scores[g]) != n for g in games): warnings.warn(f"games have different numbers of runs; using the first {n} of each")
+    if any(len(scores[g]) != n for g in games):
+        warnings.warn(f"games have different numbers of runs; using the first {n} of each")
     return hns_matrix({g: scores[g][:n] for g in games}, games), games
+
 
 def per_game_table(scores: dict[str, list[float]] | None = None, label: str = "this kit") -> str:
     "Markdown: random, human, SimPLe, IRIS, DIAMOND (means over seeds) and the kit's mean ± std per game."
@@ -80,7 +115,11 @@ def per_game_table(scores: dict[str, list[float]] | None = None, label: str = "t
         cells = [f"{np.mean(ref[k][g]):.1f}" for k in ("RANDOM", "HUMAN", "SimPLe", "IRIS", "DIAMOND")]
         if scores:
             s = scores.get(g, [])
-            cells += [f"{np.mean(s):.1f} ± {np.std(s):.1f} ({len(s)})", f"{human_normalised(g, float(np.mean(s))):.3f}"] if s else ["-", "-"]
+            cells += (
+                [f"{np.mean(s):.1f} ± {np.std(s):.1f} ({len(s)})", f"{human_normalised(g, float(np.mean(s))):.3f}"]
+                if s
+                else ["-", "-"]
+            )
         lines.append(f"| {g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -88,28 +127,42 @@ def per_game_table(scores: dict[str, list[float]] | None = None, label: str = "t
 def plot_aggregates(agg: dict[str, dict[str, tuple[float, float, float]]]):
     "Point estimates and 95% intervals of each aggregate, one panel per metric (the rliable layout)."
     names = list(agg)
-    fig, axes = plt.subplots(1, len(METRICS), figsize=(3.2 * len(METRICS), 0.45 * len(names) + 1.2), layout="constrained", sharey=True)
+    fig, axes = plt.subplots(
+        1, len(METRICS), figsize=(3.2 * len(METRICS), 0.45 * len(names) + 1.2), layout="constrained", sharey=True
+    )
     for ax, m in zip(axes, METRICS):
         for i, n in enumerate(names):
             p, lo, hi = agg[n][m]
             ax.barh(i, hi - lo, left=lo, height=0.6, color=f"C{i}", alpha=0.7)
             ax.plot([p, p], [i - 0.3, i + 0.3], color="k", lw=1.5)
-        ax.set_title(m, fontsize=10); ax.set_yticks(range(len(names)), names, fontsize=8); ax.tick_params(labelsize=8)
-        ax.set_xlabel("human-normalised score", fontsize=8); ax.grid(axis="x", alpha=0.3)
+        ax.set_title(m, fontsize=10)
+        ax.set_yticks(range(len(names)), names, fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.set_xlabel("human-normalised score", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
     return fig
+
 
 def plot_profiles(profiles, cis, taus: np.ndarray):
     "Performance profiles: fraction of run-game scores above τ, with 95% bands."
     fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
     for i, (n, p) in enumerate(profiles.items()):
-        ax.plot(taus, p, color=f"C{i}", label=n); ax.fill_between(taus, cis[n][0], cis[n][1], color=f"C{i}", alpha=0.2)
+        ax.plot(taus, p, color=f"C{i}", label=n)
+        ax.fill_between(taus, cis[n][0], cis[n][1], color=f"C{i}", alpha=0.2)
     ax.axvline(1, color="grey", ls=":", lw=1)
-    ax.set_xlabel("human-normalised score τ"); ax.set_ylabel("fraction of runs with score > τ"); ax.legend(fontsize=8)
+    ax.set_xlabel("human-normalised score τ")
+    ax.set_ylabel("fraction of runs with score > τ")
+    ax.legend(fontsize=8)
     return fig
+
 
 def save_report_figures(agg, profiles, cis, taus, folder: Path | str) -> list[Path]:
     from diamond.viz import save_figure
+
     folder = Path(folder)
-    out = [save_figure(plot_aggregates(agg), folder/"aggregates.png"), save_figure(plot_profiles(profiles, cis, taus), folder/"performance_profile.png")]
+    out = [
+        save_figure(plot_aggregates(agg), folder / "aggregates.png"),
+        save_figure(plot_profiles(profiles, cis, taus), folder / "performance_profile.png"),
+    ]
     plt.close("all")
     return out

@@ -19,30 +19,52 @@ from tqdm.auto import tqdm
 
 from .atari import ATARI_100K_GAMES, check_game
 from .chapters import ChapterFailed, chapter_parameters, execute_chapter, notebooks_dir
-from .cli import (Once, RunFailed, add_set, command, count, existing, folder, parse_sets, parser, profile_name,
-                         refusals)
+from diamond.cli import (
+    Once,
+    RunFailed,
+    add_set,
+    command,
+    count,
+    existing,
+    folder,
+    parse_sets,
+    parser,
+    profile_name,
+    refusals,
+)
 from .config import PROFILES, atomic_write, in_notebook, make_config, settings, write_json
 
 # %% ../nbs/97_reproduce.ipynb #ec8f2e04
 @dataclass(frozen=True)
 class Experiment:
     "What a batch of one experiment executes."
-    notebook: str                    # the notebook each run executes
-    report: str | None = None        # the notebook executed over the whole batch at the end
-    game: str | None = None          # a fixed game (the figures); None: one run per --games
-    agent: bool = False              # runs train an agent: a run is finished when its agent folder says so
-    smoke: dict = field(default_factory=dict)   # parameters of a --smoke run (a budget cut to try the pipeline)
+
+    notebook: str  # the notebook each run executes
+    report: str | None = None  # the notebook executed over the whole batch at the end
+    game: str | None = None  # a fixed game (the figures); None: one run per --games
+    agent: bool = False  # runs train an agent: a run is finished when its agent folder says so
+    smoke: dict = field(default_factory=dict)  # parameters of a --smoke run (a budget cut to try the pipeline)
+
 
 EXPERIMENTS = {
     "atari100k": Experiment("11_agent", report="22_atari100k_report", agent=True, smoke={"smoke": True}),
-    "compounding_error": Experiment("20_fig_compounding_error", game="Breakout",
-                                    smoke=dict(collect_steps=600, train_steps=10, horizon=5, trajectories=1, steps_list=[1, 2])),
-    "boxing": Experiment("21_fig_boxing_multimodality", game="Boxing", smoke=dict(collect_steps=600, train_steps=10, contexts=2, samples=2)),
+    "compounding_error": Experiment(
+        "20_fig_compounding_error",
+        game="Breakout",
+        smoke=dict(collect_steps=600, train_steps=10, horizon=5, trajectories=1, steps_list=[1, 2]),
+    ),
+    "boxing": Experiment(
+        "21_fig_boxing_multimodality",
+        game="Boxing",
+        smoke=dict(collect_steps=600, train_steps=10, contexts=2, samples=2),
+    ),
 }
+
 
 @dataclass
 class RunSpec:
     "One run of a batch: the notebook, its parameters and its folder."
+
     experiment: str
     game: str
     seed: int
@@ -53,165 +75,323 @@ class RunSpec:
     nbs_dir: str = ""
     kernel_name: str = "python3"
     figures_dir: str = ""
-    params: dict = field(default_factory=dict)   # extra notebook parameters (--param)
+    params: dict = field(default_factory=dict)  # extra notebook parameters (--param)
 
     @property
-    def name(self) -> str: return f"{self.game}-s{self.seed}"
+    def name(self) -> str:
+        return f"{self.game}-s{self.seed}"
+
     def finished(self) -> bool:
         "An agent run whose folder holds `run_is_over`; a figure run whose `status.json` says finished."
-        if EXPERIMENTS[self.experiment].agent: return (Path(self.run_dir)/"agent"/"run_is_over").exists()
-        st = Path(self.run_dir)/"status.json"
+        if EXPERIMENTS[self.experiment].agent:
+            return (Path(self.run_dir) / "agent" / "run_is_over").exists()
+        st = Path(self.run_dir) / "status.json"
         return st.exists() and json.loads(st.read_text()).get("status") == "finished"
+
     def parameters(self) -> dict:
         "The notebook's papermill parameters."
         exp = EXPERIMENTS[self.experiment]
-        p = dict(profile=self.profile, seed=self.seed, overrides=self.overrides, run_dir=str(Path(self.run_dir).resolve()))
-        p.update(dict(game=self.game) if exp.agent else dict(figures_dir=self.figures_dir or str(Path(self.run_dir).resolve()/"figures")))
+        p = dict(
+            profile=self.profile, seed=self.seed, overrides=self.overrides, run_dir=str(Path(self.run_dir).resolve())
+        )
+        p.update(
+            dict(game=self.game)
+            if exp.agent
+            else dict(figures_dir=self.figures_dir or str(Path(self.run_dir).resolve() / "figures"))
+        )
         return {**p, **(exp.smoke if self.smoke else {}), **self.params}
+
 
 def _status(spec: RunSpec, **kw) -> dict:
     st = {"run": spec.name, "game": spec.game, "seed": spec.seed, "profile": spec.profile, **kw}
-    write_json(Path(spec.run_dir)/"status.json", st)
+    write_json(Path(spec.run_dir) / "status.json", st)
     return st
 
+
 def run_one(spec: RunSpec) -> dict:
-    "Execute one run (unless it finished before); returns its status: finished, skipped or failed, with the failing cell."
+    """Execute one run (unless it finished before); returns its status: finished, skipped or failed, with the failing
+    cell."""
     run_dir = Path(spec.run_dir)
-    if spec.finished(): return {"run": spec.name, "game": spec.game, "seed": spec.seed, **_result(spec), "status": "skipped", "note": "finished before"}
-    resumed = (run_dir/"agent"/"checkpoints").exists() or (run_dir/"checkpoints").exists()
+    if spec.finished():
+        return {
+            "run": spec.name,
+            "game": spec.game,
+            "seed": spec.seed,
+            **_result(spec),
+            "status": "skipped",
+            "note": "finished before",
+        }
+    resumed = (run_dir / "agent" / "checkpoints").exists() or (run_dir / "checkpoints").exists()
     run_dir.mkdir(parents=True, exist_ok=True)
     _status(spec, status="running", resumed=resumed, started=time.strftime("%Y-%m-%d %H:%M:%S"))
     nb, t0 = EXPERIMENTS[spec.experiment].notebook, time.time()
     try:
-        execute_chapter(Path(spec.nbs_dir)/f"{nb}.ipynb", run_dir/f"{nb}.ipynb", spec.parameters(), Path(spec.nbs_dir), spec.kernel_name)
+        execute_chapter(
+            Path(spec.nbs_dir) / f"{nb}.ipynb",
+            run_dir / f"{nb}.ipynb",
+            spec.parameters(),
+            Path(spec.nbs_dir),
+            spec.kernel_name,
+        )
     except ChapterFailed as e:
         return _status(spec, status="failed", resumed=resumed, minutes=round((time.time() - t0) / 60, 2), error=str(e))
     return _status(spec, **_result(spec), status="finished", resumed=resumed, minutes=round((time.time() - t0) / 60, 2))
 
+
 def _result(spec: RunSpec) -> dict:
     "The finished agent run's score, from its `results.json` (nothing for the figures)."
     from diamond.agent import human_normalised
-    f = Path(spec.run_dir)/"agent"/"results.json"
-    if not f.exists(): return {}
+
+    f = Path(spec.run_dir) / "agent" / "results.json"
+    if not f.exists():
+        return {}
     r = json.loads(f.read_text())
-    return {"final_return": r["final_return_mean"], "hns": human_normalised(spec.game, r["final_return_mean"]), "env_steps": r["env_steps"]}
+    return {
+        "final_return": r["final_return_mean"],
+        "hns": human_normalised(spec.game, r["final_return_mean"]),
+        "env_steps": r["env_steps"],
+    }
 
 # %% ../nbs/97_reproduce.ipynb #91fd1536
 class BatchError(ValueError):
     "Bad batch parameters; the message names the problem and the fix."
 
-def plan(experiment: str, games, seeds, profile: str, out: Path | str | None = None, overrides: dict | None = None,
-         smoke: bool = False, kernel_name: str = "python3", params: dict | None = None) -> list[RunSpec]:
+
+def plan(
+    experiment: str,
+    games,
+    seeds,
+    profile: str,
+    out: Path | str | None = None,
+    overrides: dict | None = None,
+    smoke: bool = False,
+    kernel_name: str = "python3",
+    params: dict | None = None,
+) -> list[RunSpec]:
     "The runs of a batch, every parameter checked first (nothing is written)."
-    if experiment not in EXPERIMENTS: raise BatchError(f"unknown experiment {experiment!r}; choose one of {', '.join(EXPERIMENTS)}")
-    if profile not in PROFILES: raise BatchError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    if experiment not in EXPERIMENTS:
+        raise BatchError(f"unknown experiment {experiment!r}; choose one of {', '.join(EXPERIMENTS)}")
+    if profile not in PROFILES:
+        raise BatchError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     exp = EXPERIMENTS[experiment]
     if exp.game is not None:
-        if games is not None and list(games) != [exp.game]: raise BatchError(f"{experiment} is an experiment on {exp.game} only: leave out --games")
+        if games is not None and list(games) != [exp.game]:
+            raise BatchError(f"{experiment} is an experiment on {exp.game} only: leave out --games")
         games = [exp.game]
     games = [settings().game] if games is None else list(ATARI_100K_GAMES) if list(games) == ["all"] else list(games)
-    if not games: raise BatchError("no game given: name some (--games Breakout Pong) or 'all'")
+    if not games:
+        raise BatchError("no game given: name some (--games Breakout Pong) or 'all'")
     bad = [g for g in games if g not in ATARI_100K_GAMES]
-    if bad: raise BatchError(f"unknown game(s) {', '.join(bad)}; Atari 100k has {', '.join(ATARI_100K_GAMES)}")
-    if len(set(games)) != len(games): raise BatchError(f"a game is repeated in {games}")
-    try: seeds = [int(s) for s in seeds]
-    except (TypeError, ValueError): raise BatchError(f"seeds must be integers, got {list(seeds)}") from None
+    if bad:
+        raise BatchError(f"unknown game(s) {', '.join(bad)}; Atari 100k has {', '.join(ATARI_100K_GAMES)}")
+    if len(set(games)) != len(games):
+        raise BatchError(f"a game is repeated in {games}")
+    try:
+        seeds = [int(s) for s in seeds]
+    except (TypeError, ValueError):
+        raise BatchError(f"seeds must be integers, got {list(seeds)}") from None
     if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
         raise BatchError(f"seeds must be distinct non-negative integers, got {seeds}")
     overrides = dict(overrides or {})
-    for g in games: make_config(profile, overrides, game=g)                 # the config refuses bad overrides here
+    for g in games:
+        make_config(profile, overrides, game=g)  # the config refuses bad overrides here
     nbs = notebooks_dir()
     for nb in (exp.notebook, exp.report):
-        if nb and not (nbs/f"{nb}.ipynb").is_file(): raise BatchError(f"the notebook {nb}.ipynb is missing from {nbs}")
+        if nb and not (nbs / f"{nb}.ipynb").is_file():
+            raise BatchError(f"the notebook {nb}.ipynb is missing from {nbs}")
     params = dict(params or {})
     if params:
-        known = set(chapter_parameters(nbs/f"{exp.notebook}.ipynb"))
+        known = set(chapter_parameters(nbs / f"{exp.notebook}.ipynb"))
         if unknown := sorted(set(params) - known):
-            raise BatchError(f"{exp.notebook} has no parameter {', '.join(unknown)}; its parameters: {', '.join(sorted(known))}")
-    root = Path(out) if out is not None else settings().runs_dir/f"{experiment}-{profile}"
-    figures = "" if exp.agent else str(settings().figures_dir/f"{experiment}-{profile}")
-    return [RunSpec(experiment, g, s, profile, str(root/f"{g}-s{s}"), overrides, smoke, str(nbs), kernel_name,
-                    f"{figures}/s{s}" if figures and len(seeds) > 1 else figures, params) for g in games for s in seeds]
+            raise BatchError(
+                f"{exp.notebook} has no parameter {', '.join(unknown)}; its parameters: {', '.join(sorted(known))}"
+            )
+    root = Path(out) if out is not None else settings().runs_dir / f"{experiment}-{profile}"
+    figures = "" if exp.agent else str(settings().figures_dir / f"{experiment}-{profile}")
+    return [
+        RunSpec(
+            experiment,
+            g,
+            s,
+            profile,
+            str(root / f"{g}-s{s}"),
+            overrides,
+            smoke,
+            str(nbs),
+            kernel_name,
+            f"{figures}/s{s}" if figures and len(seeds) > 1 else figures,
+            params,
+        )
+        for g in games
+        for s in seeds
+    ]
 
-def batch_root(specs: list[RunSpec]) -> Path: return Path(specs[0].run_dir).parent
+
+def batch_root(specs: list[RunSpec]) -> Path:
+    return Path(specs[0].run_dir).parent
+
 
 def write_summary(specs: list[RunSpec], results: dict[str, dict]) -> Path:
     "summary.json and summary.md of the batch: one row per run, in plan order."
-    root, rows = batch_root(specs), [results.get(s.name, {"run": s.name, "game": s.game, "seed": s.seed, "status": "pending"}) for s in specs]
-    write_json(root/"summary.json", rows)
+    root, rows = (
+        batch_root(specs),
+        [results.get(s.name, {"run": s.name, "game": s.game, "seed": s.seed, "status": "pending"}) for s in specs],
+    )
+    write_json(root / "summary.json", rows)
     fmt = lambda v, f: f.format(v) if v is not None else "-"
     md = ["| run | status | final return | HNS | minutes | note |", "|---|---|---:|---:|---:|---|"]
-    md += [f"| {r['run']} | {r['status']} | {fmt(r.get('final_return'), '{:.1f}')} | {fmt(r.get('hns'), '{:.3f}')} | "
-           f"{fmt(r.get('minutes'), '{:.1f}')} | {(r.get('error') or r.get('note') or ('resumed' if r.get('resumed') else '')).replace('|', '/')[:300]} |" for r in rows]
-    atomic_write(root/"summary.md", lambda f: f.write("\n".join(md) + "\n"), "w")
-    return root/"summary.md"
+    md += [
+        f"| {r['run']} | {r['status']} | {fmt(r.get('final_return'), '{:.1f}')} | {fmt(r.get('hns'), '{:.3f}')} | "
+        f"{fmt(r.get('minutes'), '{:.1f}')} | "
+        f"{(r.get('error') or r.get('note') or ('resumed' if r.get('resumed') else '')).replace('|', '/')[:300]} |"
+        for r in rows
+    ]
+    atomic_write(root / "summary.md", lambda f: f.write("\n".join(md) + "\n"), "w")
+    return root / "summary.md"
+
 
 def _submitit_executor(root: Path, kind: str, slurm: dict):
     import submitit
-    ex = submitit.AutoExecutor(folder=str(root/"slurm"/"%j"), cluster="local" if kind == "submitit-local" else "slurm")
+
+    ex = submitit.AutoExecutor(
+        folder=str(root / "slurm" / "%j"), cluster="local" if kind == "submitit-local" else "slurm"
+    )
     params = {k: v for k, v in slurm.items() if v is not None}
     ex.update_parameters(name="diamond", **params)
     return ex
 
-def run_batch(specs: list[RunSpec], executor: str = "local", jobs: int = 1, progress: bool = True, slurm: dict | None = None) -> dict[str, dict]:
+
+def run_batch(
+    specs: list[RunSpec], executor: str = "local", jobs: int = 1, progress: bool = True, slurm: dict | None = None
+) -> dict[str, dict]:
     "Execute the runs (finished ones are skipped) and keep the summary up to date; returns the status of each run."
-    if jobs < 1: raise BatchError(f"jobs={jobs}: run at least one at a time")
-    root = batch_root(specs); root.mkdir(parents=True, exist_ok=True)
-    write_json(root/"batch.json", {"runs": [asdict(s) for s in specs], "executor": executor})
+    if jobs < 1:
+        raise BatchError(f"jobs={jobs}: run at least one at a time")
+    root = batch_root(specs)
+    root.mkdir(parents=True, exist_ok=True)
+    write_json(root / "batch.json", {"runs": [asdict(s) for s in specs], "executor": executor})
     results: dict[str, dict] = {}
     todo = [s for s in specs if not s.finished()]
     for s in specs:
-        if s.finished(): results[s.name] = run_one(s)              # a finished run is only reported: skipped
+        if s.finished():
+            results[s.name] = run_one(s)  # a finished run is only reported: skipped
     write_summary(specs, results)
-    bar = tqdm(total=len(specs), initial=len(specs) - len(todo), desc=f"{specs[0].experiment} runs", disable=not progress)
+    bar = tqdm(
+        total=len(specs), initial=len(specs) - len(todo), desc=f"{specs[0].experiment} runs", disable=not progress
+    )
+
     def done(r):
-        results[r["run"]] = r; write_summary(specs, results); bar.update(1)
+        results[r["run"]] = r
+        write_summary(specs, results)
+        bar.update(1)
+
     if executor == "local":
-        if jobs > 1 and "DIAMOND_THREADS" not in os.environ:      # share the cores between the kernels
+        if jobs > 1 and "DIAMOND_THREADS" not in os.environ:  # share the cores between the kernels
             os.environ["DIAMOND_THREADS"] = str(max(1, (os.cpu_count() or 1) // jobs))
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for f in as_completed([pool.submit(run_one, s) for s in todo]): done(f.result())
+            for f in as_completed([pool.submit(run_one, s) for s in todo]):
+                done(f.result())
     elif executor in ("slurm", "submitit-local"):
         if todo:
-            ex = _submitit_executor(root, executor, {**(slurm or {}), **({"slurm_array_parallelism": jobs} if executor == "slurm" else {})})
+            ex = _submitit_executor(
+                root, executor, {**(slurm or {}), **({"slurm_array_parallelism": jobs} if executor == "slurm" else {})}
+            )
             for j, s in zip(ex.map_array(run_one, todo), todo):
-                try: done(j.result())
-                except Exception as e: done({"run": s.name, "game": s.game, "seed": s.seed, "status": "failed", "error": f"job {j.job_id}: {type(e).__name__}: {e}"})
-    else: raise BatchError(f"unknown executor {executor!r}; choose local, slurm or submitit-local")
+                try:
+                    done(j.result())
+                except Exception as e:
+                    done(
+                        {
+                            "run": s.name,
+                            "game": s.game,
+                            "seed": s.seed,
+                            "status": "failed",
+                            "error": f"job {j.job_id}: {type(e).__name__}: {e}",
+                        }
+                    )
+    else:
+        raise BatchError(f"unknown executor {executor!r}; choose local, slurm or submitit-local")
     bar.close()
     return results
+
 
 def report(specs: list[RunSpec], reps: int = 2_000, figures_dir: Path | str | None = None) -> Path | None:
     "Execute the experiment's report notebook over the batch (if it has one); returns the executed notebook's path."
     root, nb = batch_root(specs), EXPERIMENTS[specs[0].experiment].report
-    if nb is None: return None
-    fig = Path(figures_dir) if figures_dir else settings().figures_dir/f"{specs[0].experiment}-{specs[0].profile}"
-    execute_chapter(Path(specs[0].nbs_dir)/f"{nb}.ipynb", root/f"{nb}.ipynb",
-                    dict(runs_root=str(root.resolve()), label=f"this kit ({specs[0].profile})", reps=reps, figures_dir=str(fig.resolve())),
-                    Path(specs[0].nbs_dir), specs[0].kernel_name)
-    return root/f"{nb}.ipynb"
+    if nb is None:
+        return None
+    fig = Path(figures_dir) if figures_dir else settings().figures_dir / f"{specs[0].experiment}-{specs[0].profile}"
+    execute_chapter(
+        Path(specs[0].nbs_dir) / f"{nb}.ipynb",
+        root / f"{nb}.ipynb",
+        dict(
+            runs_root=str(root.resolve()),
+            label=f"this kit ({specs[0].profile})",
+            reps=reps,
+            figures_dir=str(fig.resolve()),
+        ),
+        Path(specs[0].nbs_dir),
+        specs[0].kernel_name,
+    )
+    return root / f"{nb}.ipynb"
 
 # %% ../nbs/97_reproduce.ipynb #905db8bf
 def parse_args(argv=None):
-    p = parser("reproduce", "Reproduce the paper's experiments as executed notebooks, one run folder per game and seed.")
+    p = parser(
+        "reproduce", "Reproduce the paper's experiments as executed notebooks, one run folder per game and seed."
+    )
     p.add_argument("experiment", choices=list(EXPERIMENTS), help=f"one of: {', '.join(EXPERIMENTS)}")
-    p.add_argument("--games", nargs="+", default=None, action=Once,
-                   help="Atari 100k games, or 'all' (default: settings.ini; the figures have their own)")
+    p.add_argument(
+        "--games",
+        nargs="+",
+        default=None,
+        action=Once,
+        help="Atari 100k games, or 'all' (default: settings.ini; the figures have their own)",
+    )
     p.add_argument("--seeds", nargs="+", default=["0"], action=Once, help="run seeds (default 0)")
-    p.add_argument("--profile", type=profile_name(), default=None, action=Once,
-                   help=f"{' | '.join(PROFILES)} (default from settings.ini: {settings().profile})")
-    p.add_argument("--out", type=folder, default=None, action=Once,
-                   help="the batch folder (default: <runs_dir>/<experiment>-<profile>)")
+    p.add_argument(
+        "--profile",
+        type=profile_name(),
+        default=None,
+        action=Once,
+        help=f"{' | '.join(PROFILES)} (default from settings.ini: {settings().profile})",
+    )
+    p.add_argument(
+        "--out",
+        type=folder,
+        default=None,
+        action=Once,
+        help="the batch folder (default: <runs_dir>/<experiment>-<profile>)",
+    )
     add_set(p)
-    p.add_argument("--param", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
-                   help="notebook parameters for every run, e.g. horizon=1000 train_steps=50000; repeatable")
-    p.add_argument("--executor", choices=["local", "slurm", "submitit-local"], default="local", action=Once,
-                   help="local | slurm | submitit-local (default local)")
-    p.add_argument("--jobs", type=count(1), default=1, action=Once,
-                   help="runs at a time (local) or Slurm array parallelism (default 1)")
-    p.add_argument("--reps", type=count(1), default=2_000, action=Once,
-                   help="bootstrap replications of the report (default 2000)")
-    p.add_argument("--smoke", action="store_true", help="cut every run to a 300-step budget (trying the pipeline, tests)")
+    p.add_argument(
+        "--param",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME=VALUE",
+        help="notebook parameters for every run, e.g. horizon=1000 train_steps=50000; repeatable",
+    )
+    p.add_argument(
+        "--executor",
+        choices=["local", "slurm", "submitit-local"],
+        default="local",
+        action=Once,
+        help="local | slurm | submitit-local (default local)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=count(1),
+        default=1,
+        action=Once,
+        help="runs at a time (local) or Slurm array parallelism (default 1)",
+    )
+    p.add_argument(
+        "--reps", type=count(1), default=2_000, action=Once, help="bootstrap replications of the report (default 2000)"
+    )
+    p.add_argument(
+        "--smoke", action="store_true", help="cut every run to a 300-step budget (trying the pipeline, tests)"
+    )
     p.add_argument("--dry-run", action="store_true", help="list the runs and their state; run nothing")
     p.add_argument("--no-progress", action="store_true")
     s = p.add_argument_group("slurm (with --executor slurm)")
@@ -221,29 +401,50 @@ def parse_args(argv=None):
     s.add_argument("--cpus-per-task", type=count(1), default=None, action=Once)
     return p.parse_args(argv)
 
+
 @command
 def main(argv=None) -> int:
     a = parse_args(argv)
     with refusals(BatchError):
-        specs = plan(a.experiment, a.games, a.seeds, a.profile or settings().profile, a.out, parse_sets(a.set), a.smoke,
-                     params=parse_sets(a.param, "--param"))
+        specs = plan(
+            a.experiment,
+            a.games,
+            a.seeds,
+            a.profile or settings().profile,
+            a.out,
+            parse_sets(a.set),
+            a.smoke,
+            params=parse_sets(a.param, "--param"),
+        )
     if a.dry_run:
         for s in specs:
-            state = "finished" if s.finished() else "to resume" if (Path(s.run_dir)/"agent"/"checkpoints").exists() else "to run"
+            state = (
+                "finished"
+                if s.finished()
+                else "to resume"
+                if (Path(s.run_dir) / "agent" / "checkpoints").exists()
+                else "to run"
+            )
             print(f"{s.name}: {state} ({s.run_dir})")
         return 0
-    slurm = {"slurm_partition": a.slurm_partition, "timeout_min": a.timeout_min,
-             "gpus_per_node": a.gpus_per_node if a.executor == "slurm" else None, "cpus_per_task": a.cpus_per_task}
+    slurm = {
+        "slurm_partition": a.slurm_partition,
+        "timeout_min": a.timeout_min,
+        "gpus_per_node": a.gpus_per_node if a.executor == "slurm" else None,
+        "cpus_per_task": a.cpus_per_task,
+    }
     results = run_batch(specs, a.executor, a.jobs, not a.no_progress, slurm)
     failed = [r["run"] for r in results.values() if r["status"] == "failed"]
     try:
         nb = report(specs, a.reps)
-        if nb: print(f"report: {nb}")
+        if nb:
+            print(f"report: {nb}")
     except ChapterFailed as e:
         print(f"the report failed: {e}", file=sys.stderr)
         failed.append("report")
-    print((batch_root(specs)/"summary.md").read_text())
-    if failed: raise RunFailed(f"{len(failed)} failed: {', '.join(failed)} (see their status.json and executed notebooks)")
+    print((batch_root(specs) / "summary.md").read_text())
+    if failed:
+        raise RunFailed(f"{len(failed)} failed: {', '.join(failed)} (see their status.json and executed notebooks)")
     return 0
 
 # %% ../nbs/97_reproduce.ipynb #daf09669
@@ -253,24 +454,45 @@ def report_main(argv=None) -> int:
     p = parser("report", "The Atari 100k report (chapter 22) over the finished agent runs under a folder.")
     p.add_argument("runs", type=existing, help="a folder holding agent runs (a batch of `diamond reproduce atari100k`)")
     p.add_argument("--reps", type=count(1), default=2_000, action=Once, help="bootstrap replications (default 2000)")
-    p.add_argument("--figures-dir", type=folder, default=None, action=Once,
-                   help="where the figures go (default: <figures_dir>/atari100k-<folder name>)")
-    p.add_argument("--label", default=None, action=Once, help="the kit's name in the tables (default: this kit (<folder name>))")
+    p.add_argument(
+        "--figures-dir",
+        type=folder,
+        default=None,
+        action=Once,
+        help="where the figures go (default: <figures_dir>/atari100k-<folder name>)",
+    )
+    p.add_argument(
+        "--label", default=None, action=Once, help="the kit's name in the tables (default: this kit (<folder name>))"
+    )
     a = p.parse_args(argv)
     nb = EXPERIMENTS["atari100k"].report
     with refusals():
         from diamond.report import collect_runs
-        if not a.runs.is_dir(): raise NotADirectoryError(f"{a.runs} is a file: give the folder that holds the runs")
+
+        if not a.runs.is_dir():
+            raise NotADirectoryError(f"{a.runs} is a file: give the folder that holds the runs")
         scores, _ = collect_runs(a.runs)
-        if not scores: raise ValueError(f"{a.runs} holds no finished agent run (a results.json under an agent folder)")
+        if not scores:
+            raise ValueError(f"{a.runs} holds no finished agent run (a results.json under an agent folder)")
         nbs = notebooks_dir()
-    fig = a.figures_dir or settings().figures_dir/f"atari100k-{a.runs.resolve().name}"
+    fig = a.figures_dir or settings().figures_dir / f"atari100k-{a.runs.resolve().name}"
     try:
-        execute_chapter(nbs/f"{nb}.ipynb", a.runs/f"{nb}.ipynb", dict(runs_root=str(a.runs.resolve()), reps=a.reps,
-                        label=a.label or f"this kit ({a.runs.resolve().name})", figures_dir=str(Path(fig).resolve())), nbs)
-    except ChapterFailed as e: raise RunFailed(str(e)) from None
-    print(f"report: {a.runs/f'{nb}.ipynb'}; figures in {fig}")
+        execute_chapter(
+            nbs / f"{nb}.ipynb",
+            a.runs / f"{nb}.ipynb",
+            dict(
+                runs_root=str(a.runs.resolve()),
+                reps=a.reps,
+                label=a.label or f"this kit ({a.runs.resolve().name})",
+                figures_dir=str(Path(fig).resolve()),
+            ),
+            nbs,
+        )
+    except ChapterFailed as e:
+        raise RunFailed(str(e)) from None
+    print(f"report: {a.runs / f'{nb}.ipynb'}; figures in {fig}")
     return 0
 
 # %% ../nbs/97_reproduce.ipynb #55d68806
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

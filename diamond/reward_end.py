@@ -24,12 +24,20 @@ from .unet import Downsample, ResBlocks
 
 # %% ../nbs/08_reward_end.ipynb #a7d4d744
 class RewEndEncoder(nn.Module):
-    "Frame-pair encoder: conv, levels of action-conditioned ResBlocks with stride-2 downsampling, then two attention blocks."
-    def __init__(self, in_channels: int, cond_channels: int, depths: list[int], channels: list[int], attn_depths: list[bool]):
+    """Frame-pair encoder: conv, levels of action-conditioned ResBlocks with stride-2 downsampling, then two attention
+    blocks."""
+
+    def __init__(
+        self, in_channels: int, cond_channels: int, depths: list[int], channels: list[int], attn_depths: list[bool]
+    ):
         super().__init__()
         self.conv_in = nn.Conv2d(in_channels, channels[0], 3, padding=1)
-        blocks = [ResBlocks([channels[max(0, i - 1)]] + [channels[i]] * (n - 1), [channels[i]] * n, cond_channels, attn_depths[i])
-                  for i, n in enumerate(depths)]
+        blocks = [
+            ResBlocks(
+                [channels[max(0, i - 1)]] + [channels[i]] * (n - 1), [channels[i]] * n, cond_channels, attn_depths[i]
+            )
+            for i, n in enumerate(depths)
+        ]
         blocks.append(ResBlocks([channels[-1]] * 2, [channels[-1]] * 2, cond_channels, attn=True))
         self.blocks = nn.ModuleList(blocks)
         self.downsamples = nn.ModuleList([nn.Identity()] + [Downsample(c) for c in channels[:-1]] + [nn.Identity()])
@@ -42,9 +50,15 @@ class RewEndEncoder(nn.Module):
 
 # %% ../nbs/08_reward_end.ipynb #64a3a5e3
 class RewEndModel(nn.Module):
-    "DIAMOND's reward/termination model: encoder of (o_t, o_t+1) conditioned on a_t, LSTM over time, 3 reward-sign and 2 end logits."
-    precision, compiled_parts = "float32", ()     # chapter 14: `apply_compute` sets the precision; compiling pays only for the U-Net
-    compute_role = "rew_end"                      # its precision may differ from the U-Net's (`compute.rew_end_precision`)
+    """DIAMOND's reward/termination model: encoder of (o_t, o_t+1) conditioned on a_t, LSTM over time, 3 reward-sign and
+    2 end logits."""
+
+    precision, compiled_parts = (
+        "float32",
+        (),
+    )  # chapter 14: `apply_compute` sets the precision; compiling pays only for the U-Net
+    compute_role = "rew_end"  # its precision may differ from the U-Net's (`compute.rew_end_precision`)
+
     def __init__(self, cfg: RewEndConfig, num_actions: int):
         super().__init__()
         self.cfg, self.num_actions = cfg, num_actions
@@ -52,13 +66,15 @@ class RewEndModel(nn.Module):
         self.act_emb = nn.Embedding(num_actions, cfg.cond_channels)
         lstm_in = cfg.channels[-1] * (cfg.img_size // 2 ** (len(cfg.depths) - 1)) ** 2
         self.lstm = nn.LSTM(lstm_in, cfg.lstm_dim, batch_first=True)
-        self.head = nn.Sequential(nn.Linear(cfg.lstm_dim, cfg.lstm_dim), nn.SiLU(), nn.Linear(cfg.lstm_dim, 3 + 2, bias=False))
+        self.head = nn.Sequential(
+            nn.Linear(cfg.lstm_dim, cfg.lstm_dim), nn.SiLU(), nn.Linear(cfg.lstm_dim, 3 + 2, bias=False)
+        )
         init_lstm(self.lstm)
 
     def forward(self, obs: Tensor, act: Tensor, next_obs: Tensor, hx_cx=None):
         "`obs`, `next_obs` (B,T,C,H,W), `act` (B,T) -> reward logits (B,T,3), end logits (B,T,2), LSTM state."
         b, t = act.shape
-        with autocast(self.precision, obs.device):                  # float32: nothing changes (chapter 14)
+        with autocast(self.precision, obs.device):  # float32: nothing changes (chapter 14)
             x = self.encoder(torch.cat((obs, next_obs), dim=2).flatten(0, 1), self.act_emb(act.flatten()))
             x, hx_cx = self.lstm(x.reshape(b, t, -1), hx_cx)
             logits = self.head(x).float()
@@ -67,40 +83,56 @@ class RewEndModel(nn.Module):
 # %% ../nbs/08_reward_end.ipynb #e5bed873
 def confusion(logits: Tensor, target: Tensor, num_classes: int) -> Tensor:
     "Confusion matrix (rows: true class, columns: predicted class) of argmax predictions."
-    return torch.bincount(target * num_classes + logits.argmax(-1), minlength=num_classes**2).view(num_classes, num_classes)
+    return torch.bincount(target * num_classes + logits.argmax(-1), minlength=num_classes**2).view(
+        num_classes, num_classes
+    )
+
 
 def expected_confusion(logits: Tensor, target: Tensor, num_classes: int) -> Tensor:
-    "Confusion matrix of *sampled* predictions, in expectation: row i sums the predicted probabilities of the steps of class i."
+    """Confusion matrix of *sampled* predictions, in expectation: row i sums the predicted probabilities of the steps of
+    class i."""
     probs = torch.softmax(logits.double(), dim=-1)
     return torch.zeros(num_classes, num_classes, dtype=torch.float64, device=logits.device).index_add_(0, target, probs)
 
+
 def end_next_frames(batch: Batch, final_obs_at_end: bool = True) -> Tensor:
-    "The next frame of each transition of `batch` (B,S-1,C,H,W); at an end, the episode's final observation or (`final_obs_at_end=False`) the frame before it again."
+    """The next frame of each transition of `batch` (B,S-1,C,H,W); at an end, the episode's final observation or
+    (`final_obs_at_end=False`) the frame before it again."""
     next_obs = batch.obs[:, 1:]
-    if final_obs_at_end: return next_obs
+    if final_obs_at_end:
+        return next_obs
     return torch.where(batch.end[:, :-1].bool()[..., None, None, None], batch.obs[:, :-1], next_obs)
 
+
 def rew_end_logits(model: RewEndModel, batch: Batch) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    "Reward-sign and end logits of `batch`'s real transitions, flattened window by window in step order, with their classes."
+    """Reward-sign and end logits of `batch`'s real transitions, flattened window by window in step order, with their
+    classes."""
     obs, act = batch.obs[:, :-1], batch.act[:, :-1]
     next_obs = end_next_frames(batch, model.cfg.final_obs_at_end)
     mask = batch.mask_padding[:, :-1]
     logits_rew, logits_end, _ = model(obs, act, next_obs)
     return logits_rew[mask], logits_end[mask], batch.rew[:, :-1][mask].sign().long() + 1, batch.end[:, :-1][mask].long()
 
+
 def rew_end_loss(model: RewEndModel, batch: Batch) -> tuple[Tensor, dict]:
     "Cross-entropy of reward signs plus cross-entropy of ends, over the real transitions of `batch`."
     return rew_end_loss_from_logits(*rew_end_logits(model, batch))
 
-def rew_end_loss_from_logits(logits_rew: Tensor, logits_end: Tensor, target_rew: Tensor, target_end: Tensor) -> tuple[Tensor, dict]:
+
+def rew_end_loss_from_logits(
+    logits_rew: Tensor, logits_end: Tensor, target_rew: Tensor, target_end: Tensor
+) -> tuple[Tensor, dict]:
     "The loss and confusion matrices of `rew_end_logits`' outputs."
     loss_rew = F.cross_entropy(logits_rew, target_rew)
     loss_end = F.cross_entropy(logits_end, target_end)
-    return loss_rew + loss_end, {"loss_rew": loss_rew.item(), "loss_end": loss_end.item(),
-                                 "confusion_rew": confusion(logits_rew.detach(), target_rew, 3),
-                                 "confusion_end": confusion(logits_end.detach(), target_end, 2),
-                                 "sampled_confusion_rew": expected_confusion(logits_rew.detach(), target_rew, 3),
-                                 "sampled_confusion_end": expected_confusion(logits_end.detach(), target_end, 2)}
+    return loss_rew + loss_end, {
+        "loss_rew": loss_rew.item(),
+        "loss_end": loss_end.item(),
+        "confusion_rew": confusion(logits_rew.detach(), target_rew, 3),
+        "confusion_end": confusion(logits_end.detach(), target_end, 2),
+        "sampled_confusion_rew": expected_confusion(logits_rew.detach(), target_rew, 3),
+        "sampled_confusion_end": expected_confusion(logits_end.detach(), target_end, 2),
+    }
 
 # %% ../nbs/08_reward_end.ipynb #8e9e61a4
 def class_metrics(conf: Tensor) -> dict:
@@ -108,13 +140,20 @@ def class_metrics(conf: Tensor) -> dict:
     conf = conf.double()
     tp = conf.diag()
     precision, recall = tp / conf.sum(0), tp / conf.sum(1)
-    return {"precision": precision.tolist(), "recall": recall.tolist(), "f1": (2 * precision * recall / (precision + recall)).tolist(),
-            "support": conf.sum(1).long().tolist()}
+    return {
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "f1": (2 * precision * recall / (precision + recall)).tolist(),
+        "support": conf.sum(1).long().tolist(),
+    }
 
 # %% ../nbs/08_reward_end.ipynb #946f7815
 def rew_end_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> SegmentSampler:
     "Training windows of `rew_end.seq_len` steps, padded on both sides, with the recency weights."
-    return SegmentSampler(dataset, cfg.rew_end.seq_len, cfg.rew_end_optim.batch_size, can_sample_beyond_end=True, seed=seed)
+    return SegmentSampler(
+        dataset, cfg.rew_end.seq_len, cfg.rew_end_optim.batch_size, can_sample_beyond_end=True, seed=seed
+    )
+
 
 def rew_end_loss_fn(model: RewEndModel, device=None) -> Callable:
     "`batch -> (loss, logs)` for `Trainer`."
@@ -122,20 +161,32 @@ def rew_end_loss_fn(model: RewEndModel, device=None) -> Callable:
 
 # %% ../nbs/08_reward_end.ipynb #9e7904b7
 def episode_chunks(dataset: EpisodeDataset, seq_len: int, batch_size: int) -> Iterator[Batch]:
-    "Every episode cut into windows of `seq_len` frames that overlap by one, so each transition is scored exactly once, in step order (the last window right-padded)."
-    if seq_len < 2: raise ValueError(f"seq_len={seq_len}: a window needs at least 2 frames to hold a transition")
+    """Every episode cut into windows of `seq_len` frames that overlap by one, so each transition is scored exactly
+    once, in step order (the last window right-padded)."""
+    if seq_len < 2:
+        raise ValueError(f"seq_len={seq_len}: a window needs at least 2 frames to hold a transition")
     windows = [(i, s) for i in dataset.ids for s in range(0, len(dataset[i]), seq_len - 1)]
-    for k in range(0, len(windows), batch_size): yield make_batch(dataset, windows[k:k + batch_size], seq_len)
+    for k in range(0, len(windows), batch_size):
+        yield make_batch(dataset, windows[k : k + batch_size], seq_len)
+
 
 def within_one_step(p: np.ndarray, real: np.ndarray) -> tuple[float, int, float, float]:
-    "One episode, one class: `p` its sampled probability at each step, `real` where it truly is. Returns (real steps found, real steps, drawn steps right, drawn steps), in expectation; within one step."
+    """One episode, one class: `p` its sampled probability at each step, `real` where it truly is. Returns (real steps
+    found, real steps, drawn steps right, drawn steps), in expectation; within one step."""
     real, miss = np.asarray(real, bool), 1.0 - np.asarray(p, np.float64)
-    none = miss.copy(); none[1:] *= miss[:-1]; none[:-1] *= miss[1:]       # no draw of the class at s-1, s or s+1
-    near = real.copy(); near[1:] |= real[:-1]; near[:-1] |= real[1:]       # a real one at s-1, s or s+1
+    none = miss.copy()
+    none[1:] *= miss[:-1]
+    none[:-1] *= miss[1:]  # no draw of the class at s-1, s or s+1
+    near = real.copy()
+    near[1:] |= real[:-1]
+    near[:-1] |= real[1:]  # a real one at s-1, s or s+1
     return float((1.0 - none)[real].sum()), int(real.sum()), float(np.sum(p, where=near)), float(np.sum(p))
 
+
 @torch.no_grad()
-def evaluate_rew_end(model: RewEndModel, dataset: EpisodeDataset, seq_len: int = 19, batch_size: int = 16, device=None) -> dict:
+def evaluate_rew_end(
+    model: RewEndModel, dataset: EpisodeDataset, seq_len: int = 19, batch_size: int = 16, device=None
+) -> dict:
     "Loss and per-class metrics of `model` over every transition of `dataset`; reward signs also within one step."
     model.eval()
     sums, losses, probs, targets = {}, [], [], []
@@ -143,19 +194,27 @@ def evaluate_rew_end(model: RewEndModel, dataset: EpisodeDataset, seq_len: int =
         logits_rew, logits_end, target_rew, target_end = out = rew_end_logits(model, b.to(device))
         loss, logs = rew_end_loss_from_logits(*out)
         losses.append(loss.item())
-        for k in ("confusion_rew", "confusion_end", "sampled_confusion_rew", "sampled_confusion_end"): sums[k] = sums.get(k, 0) + logs[k].cpu()
-        probs.append(torch.softmax(logits_rew.double(), -1).cpu()); targets.append(target_rew.cpu())
+        for k in ("confusion_rew", "confusion_end", "sampled_confusion_rew", "sampled_confusion_end"):
+            sums[k] = sums.get(k, 0) + logs[k].cpu()
+        probs.append(torch.softmax(logits_rew.double(), -1).cpu())
+        targets.append(target_rew.cpu())
     probs, targets = torch.cat(probs).numpy(), torch.cat(targets).numpy()
     bounds = np.cumsum([0] + [len(dataset[i]) for i in dataset.ids])
     assert bounds[-1] == len(targets), "episode_chunks must score every transition once"
     within = {"recall": [float("nan")] * 3, "precision": [float("nan")] * 3, "support": [0] * 3}
-    for k in (0, 2):                                                       # reward signs -1 and +1
-        found, n, right, drawn = map(sum, zip(*(within_one_step(probs[a:b, k], targets[a:b] == k)
-                                                for a, b in zip(bounds[:-1], bounds[1:]))))
+    for k in (0, 2):  # reward signs -1 and +1
+        found, n, right, drawn = map(
+            sum, zip(*(within_one_step(probs[a:b, k], targets[a:b] == k) for a, b in zip(bounds[:-1], bounds[1:])))
+        )
         within["recall"][k] = found / n if n else float("nan")
         within["precision"][k] = right / drawn if drawn else float("nan")
         within["support"][k] = n
-    return {"loss": float(np.mean(losses)), **sums,
-            "reward": class_metrics(sums["confusion_rew"]), "end": class_metrics(sums["confusion_end"]),
-            "reward_sampled": class_metrics(sums["sampled_confusion_rew"]), "end_sampled": class_metrics(sums["sampled_confusion_end"]),
-            "reward_sampled_within_one": within}
+    return {
+        "loss": float(np.mean(losses)),
+        **sums,
+        "reward": class_metrics(sums["confusion_rew"]),
+        "end": class_metrics(sums["confusion_end"]),
+        "reward_sampled": class_metrics(sums["sampled_confusion_rew"]),
+        "end_sampled": class_metrics(sums["sampled_confusion_end"]),
+        "reward_sampled_within_one": within,
+    }

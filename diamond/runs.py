@@ -26,15 +26,19 @@ from .viz import save_figure
 class RunError(ValueError):
     "A run folder that cannot be used as asked; the message says why and what to do."
 
+
 class RunFinished(RunError):
     "The run folder holds a finished run."
+
 
 def derived_seed(seed: int, *keys: int) -> int:
     "An independent seed for each (epoch, component) of a run: runs and resumed runs draw the same numbers."
     return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0])
 
+
 #: A fault hook: called as `fault(point, epoch)` at the named points of a run (the resume tests kill the process there).
 Fault = Callable[[str, int], None]
+
 
 def no_fault(point: str, epoch: int) -> None:
     "The hook of a normal run: nothing happens."
@@ -43,115 +47,169 @@ def no_fault(point: str, epoch: int) -> None:
 def mean_sem(x) -> tuple[float, float | None]:
     "Mean of `x` and its standard error (None from a single value)."
     x = np.asarray(x, dtype=np.float64)
-    if x.size == 0: raise ValueError("mean_sem of no values: there is nothing to average")
+    if x.size == 0:
+        raise ValueError("mean_sem of no values: there is nothing to average")
     return float(x.mean()), (float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else None)
 
 # %% ../nbs/17_runs.ipynb #47b009da
 class RunFolder:
     "The files of one run: config, checkpoints (with backup), metrics, results, the finished marker."
+
     def __init__(self, path: Path | str, fault: Fault = no_fault):
         self.path, self.fault = Path(path), fault
-        self.checkpoint, self.metrics_file = self.path/"checkpoints"/"state.pt", self.path/"metrics.jsonl"
+        self.checkpoint, self.metrics_file = self.path / "checkpoints" / "state.pt", self.path / "metrics.jsonl"
         self.backup = self.checkpoint.with_name("state.pt.bk")
 
     @property
-    def finished(self) -> bool: return (self.path/"run_is_over").exists()
+    def finished(self) -> bool:
+        return (self.path / "run_is_over").exists()
 
     def check(self, cfg: Config | None, resume: bool, may_hold: tuple[str, ...] = ()) -> None:
         "Refuse, before anything is written, a folder that cannot hold this run as asked (`cfg=None`: a bare resume)."
         d = self.path
-        if d.exists() and not d.is_dir(): raise RunError(f"{d} is a file, not a run folder: choose a folder's path")
+        if d.exists() and not d.is_dir():
+            raise RunError(f"{d} is a file, not a run folder: choose a folder's path")
         if self.finished:
-            raise RunFinished(f"{d} holds a finished run (see {d/'results.json'}); choose another run folder to train again")
-        if (d/"config.json").exists():
-            if not resume: raise RunError(f"{d} already holds a run: resume it (--resume) or choose another run folder")
-            diff = [k for k in config_diff(load_config(d/"config.json"), cfg) if k not in SPEED_ONLY_FIELDS] if cfg else []
-            if diff: raise RunError(f"{d} belongs to another config (it differs in {', '.join(diff[:6])}); "
-                                    f"resume with the run's own config.json or choose another run folder")
-        elif resume: raise RunError(f"nothing to resume in {d}: it has no config.json")
+            raise RunFinished(
+                f"{d} holds a finished run (see {d / 'results.json'}); choose another run folder to train again"
+            )
+        if (d / "config.json").exists():
+            if not resume:
+                raise RunError(f"{d} already holds a run: resume it (--resume) or choose another run folder")
+            diff = (
+                [k for k in config_diff(load_config(d / "config.json"), cfg) if k not in SPEED_ONLY_FIELDS]
+                if cfg
+                else []
+            )
+            if diff:
+                raise RunError(
+                    f"{d} belongs to another config (it differs in {', '.join(diff[:6])}); "
+                    f"resume with the run's own config.json or choose another run folder"
+                )
+        elif resume:
+            raise RunError(f"nothing to resume in {d}: it has no config.json")
         elif d.exists() and any(p.name not in (".config.json.tmp", *may_hold) for p in d.iterdir()):
-            # .config.json.tmp: a start killed while writing its config; `may_hold`: what a run may find there (a dataset)
+            # .config.json.tmp: a start killed while writing its config; `may_hold`: what a run may find there (a
+            # dataset)
             raise RunError(f"{d} is not empty and holds no run; choose an empty or new run folder")
 
     def create(self, cfg: Config) -> None:
         "The folder and its `config.json` (kept as it is on a resume)."
         self.path.mkdir(parents=True, exist_ok=True)
-        if not (self.path/"config.json").exists(): save_config(cfg, self.path/"config.json")
+        if not (self.path / "config.json").exists():
+            save_config(cfg, self.path / "config.json")
 
     def write_checkpoint(self, state: dict, epoch: int) -> None:
         "New checkpoint to a temp file; the previous one becomes the backup; then the new one takes its place."
         tmp = atomic_write(self.checkpoint.with_name(".state.pt.new"), lambda f: torch.save(state, f))
         self.fault("checkpoint-write", epoch)
-        if self.checkpoint.exists(): os.replace(self.checkpoint, self.backup)
+        if self.checkpoint.exists():
+            os.replace(self.checkpoint, self.backup)
         self.fault("checkpoint-swap", epoch)
         os.replace(tmp, self.checkpoint)
 
     def read_checkpoint(self) -> dict | None:
-        "The latest readable checkpoint (the backup, with a warning, if the latest is missing or damaged); None if none was written."
+        """The latest readable checkpoint (the backup, with a warning, if the latest is missing or damaged); None if
+        none was written."""
         for p in (self.checkpoint, self.backup):
-            if not p.exists(): continue
-            try: state = torch.load(p, map_location="cpu", weights_only=True)
-            except Exception as e: warnings.warn(f"{p} cannot be read ({type(e).__name__}: {e}); trying {self.backup.name}"); continue
-            if p == self.backup: warnings.warn(f"resuming from the backup checkpoint {p} (epoch {state['epoch']})")
+            if not p.exists():
+                continue
+            try:
+                state = torch.load(p, map_location="cpu", weights_only=True)
+            except Exception as e:
+                warnings.warn(f"{p} cannot be read ({type(e).__name__}: {e}); trying {self.backup.name}")
+                continue
+            if p == self.backup:
+                warnings.warn(f"resuming from the backup checkpoint {p} (epoch {state['epoch']})")
             return state
         if self.checkpoint.exists() or self.backup.exists():
-            raise RunError(f"no readable checkpoint in {self.checkpoint.parent}: both state.pt and state.pt.bk are damaged")
+            raise RunError(
+                f"no readable checkpoint in {self.checkpoint.parent}: both state.pt and state.pt.bk are damaged"
+            )
         return None
 
     def read_metrics(self) -> list[dict]:
-        return [json.loads(l) for l in self.metrics_file.read_text().splitlines() if l.strip()] if self.metrics_file.exists() else []
+        return (
+            [json.loads(l) for l in self.metrics_file.read_text().splitlines() if l.strip()]
+            if self.metrics_file.exists()
+            else []
+        )
 
     def write_metrics(self, lines: list[dict]) -> None:
         atomic_write(self.metrics_file, lambda f: f.write("".join(json.dumps(m) + "\n" for m in lines)), "w")
 
     def append_metrics(self, line: dict) -> None:
-        with open(self.metrics_file, "a") as f: f.write(json.dumps(line) + "\n"); f.flush(); os.fsync(f.fileno())
+        with open(self.metrics_file, "a") as f:
+            f.write(json.dumps(line) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
 
 # %% ../nbs/17_runs.ipynb #40ca3e31
 def run_state(tr) -> dict:
-    "Everything `restore_run` needs from a loop's object `tr` (its `agent`, `trainers`, `collector`, `train_data`, epoch counters)."
+    """Everything `restore_run` needs from a loop's object `tr` (its `agent`, `trainers`, `collector`, `train_data`,
+    epoch counters)."""
     snap = tr.train_data.snapshot()
-    return {"version": 1, "epoch": tr.epoch, "num_epochs": tr.num_epochs, "num_collect_epochs": tr.num_collect_epochs,
-            "agent": tr.agent.state_dict(),
-            "optim": {k: t.optim_state() for k, t in tr.trainers.items()},
-            "collector": tr.collector.state_dict(),
-            "dataset": {"ids": torch.tensor(list(snap), dtype=torch.long), "lengths": torch.tensor(list(snap.values()), dtype=torch.long)},
-            "metrics": json.dumps(tr.last_metrics)}
+    return {
+        "version": 1,
+        "epoch": tr.epoch,
+        "num_epochs": tr.num_epochs,
+        "num_collect_epochs": tr.num_collect_epochs,
+        "agent": tr.agent.state_dict(),
+        "optim": {k: t.optim_state() for k, t in tr.trainers.items()},
+        "collector": tr.collector.state_dict(),
+        "dataset": {
+            "ids": torch.tensor(list(snap), dtype=torch.long),
+            "lengths": torch.tensor(list(snap.values()), dtype=torch.long),
+        },
+        "metrics": json.dumps(tr.last_metrics),
+    }
+
 
 def save_run(tr) -> None:
     "Checkpoint (with backup), then the agent's weights alone in the authors' layout (`checkpoints/agent.pt`)."
     tr.folder.write_checkpoint(run_state(tr), tr.epoch)
-    atomic_write(tr.folder.path/"checkpoints"/"agent.pt", lambda f: torch.save(tr.agent.state_dict(), f))
+    atomic_write(tr.folder.path / "checkpoints" / "agent.pt", lambda f: torch.save(tr.agent.state_dict(), f))
+
 
 def restore_run(tr, progress: bool = True) -> bool:
-    "Put `tr` back at its folder's latest checkpoint (dataset, emulator, models, metrics); without one, at an empty run. True if one was found."
+    """Put `tr` back at its folder's latest checkpoint (dataset, emulator, models, metrics); without one, at an empty
+    run. True if one was found."""
     state = tr.folder.read_checkpoint()
     if state is None:
-        tr.train_data.rollback({}); tr.folder.write_metrics([])
+        tr.train_data.rollback({})
+        tr.folder.write_metrics([])
         return False
     tr.agent.load_state_dict(state["agent"])
-    for k, t in tr.trainers.items(): t.load_optim_state(state["optim"][k])
+    for k, t in tr.trainers.items():
+        t.load_optim_state(state["optim"][k])
     removed = tr.train_data.rollback(dict(zip(state["dataset"]["ids"].tolist(), state["dataset"]["lengths"].tolist())))
     tr.collector.load_state_dict(state["collector"])
     tr.epoch, tr.num_epochs, tr.num_collect_epochs = state["epoch"], state["num_epochs"], state["num_collect_epochs"]
     tr.last_metrics = json.loads(state["metrics"])
     tr.folder.write_metrics([m for m in tr.folder.read_metrics() if m["epoch"] < tr.epoch] + [tr.last_metrics])
-    if progress: print(f"resumed {tr.folder.path} after epoch {tr.epoch} of {tr.num_epochs}; {removed} steps to collect again")
+    if progress:
+        print(f"resumed {tr.folder.path} after epoch {tr.epoch} of {tr.num_epochs}; {removed} steps to collect again")
     return True
 
+
 def close_epoch(tr, m: dict) -> None:
-    "Close an epoch: the checkpoint first, then its metrics line (a kill between the two repeats the line's epoch, never loses it)."
+    """Close an epoch: the checkpoint first, then its metrics line (a kill between the two repeats the line's epoch,
+    never loses it)."""
     tr.last_metrics = m
     save_run(tr)
     tr.folder.fault("metrics", m["epoch"])
     tr.folder.append_metrics(m)
 
+
 def finish_run(folder: RunFolder, results: dict, figures: dict) -> dict:
     "`results.json`, the figures (name -> matplotlib figure), then the marker that closes the run."
-    write_json(folder.path/"results.json", results)
-    for name, fig in figures.items(): save_figure(fig, folder.path/"figures"/f"{name}.png")
+    write_json(folder.path / "results.json", results)
+    for name, fig in figures.items():
+        save_figure(fig, folder.path / "figures" / f"{name}.png")
     plt.close("all")
-    atomic_write(folder.path/"run_is_over", lambda f: f.write(f"finished {time.strftime('%Y-%m-%d %H:%M:%S')}\n"), "w")
+    atomic_write(
+        folder.path / "run_is_over", lambda f: f.write(f"finished {time.strftime('%Y-%m-%d %H:%M:%S')}\n"), "w"
+    )
     return results
 
 # %% ../nbs/17_runs.ipynb #fb610586
@@ -160,51 +218,93 @@ def log_mean(logs: list[dict], key: str) -> float | None:
     v = [l[key] for l in logs if key in l]
     return float(np.mean(v)) if v else None
 
-#: Per-update curves kept in each epoch's metrics line, as means over at most this many equal slices of the epoch's updates.
+
+#: Per-update curves kept in each epoch's metrics line, as means over at most this many equal slices of the epoch's
+#: updates.
 CURVE_SLICES = 10
 
+
 def log_slices(logs: list[dict], key: str, n: int = CURVE_SLICES) -> list[float] | None:
-    "Means of `key` over `n` consecutive, near-equal slices of an epoch's update logs (one per update when there are fewer)."
+    """Means of `key` over `n` consecutive, near-equal slices of an epoch's update logs (one per update when there are
+    fewer)."""
     v = [l[key] for l in logs if key in l]
     return [float(np.mean(c)) for c in np.array_split(np.asarray(v, dtype=float), min(n, len(v)))] if v else None
 
+
 def dream_curve(metrics: list[dict], key: str = "imagined_reward") -> tuple[list[float], list[float]]:
-    "`(x, y)`: an actor-critic curve from the epochs' `*_slices` against the actor-critic update count (each slice at its middle)."
+    """`(x, y)`: an actor-critic curve from the epochs' `*_slices` against the actor-critic update count (each slice at
+    its middle)."""
     xs, ys, start = [], [], 0
     for m in metrics:
         sl, n = m.get(f"actor_critic/{key}_slices"), m.get("actor_critic/updates")
-        if not sl or not n: continue
-        xs += [start + (i + 0.5) * n / len(sl) for i in range(len(sl))]; ys += sl; start += n
+        if not sl or not n:
+            continue
+        xs += [start + (i + 0.5) * n / len(sl) for i in range(len(sl))]
+        ys += sl
+        start += n
     return xs, ys
 
 # %% ../nbs/17_runs.ipynb #76debe2f
 def plot_learning_curves(metrics: list[dict], results: dict | None = None):
-    "Losses per epoch; the dream's reward and the policy's entropy per actor-critic update, with the real reward per chunk of the test games; real test returns against real steps. From `metrics.jsonl` lines."
+    """Losses per epoch; the dream's reward and the policy's entropy per actor-critic update, with the real reward per
+    chunk of the test games; real test returns against real steps. From `metrics.jsonl` lines."""
     ep = [m for m in metrics if m["epoch"] > 0]
     fig, axes = plt.subplots(1, 4, figsize=(13, 2.8), layout="constrained")
+
     def line(ax, key, x="epoch", label=None):
         pts = [(m[x], m[key]) for m in ep if m.get(key) is not None]
-        if pts: ax.plot(*zip(*pts), ".-" if len(pts) < 30 else "-", label=label or key.split("/")[-1])
-    for ax, keys, title in [(axes[0], ["denoiser/loss"], "denoiser loss"), (axes[1], ["rew_end/loss_rew", "rew_end/loss_end"], "reward/end losses")]:
-        for k in keys: line(ax, k)
-        ax.set_title(title, fontsize=9); ax.legend(fontsize=7); ax.set_xlabel("epoch", fontsize=8)
+        if pts:
+            ax.plot(*zip(*pts), ".-" if len(pts) < 30 else "-", label=label or key.split("/")[-1])
+
+    for ax, keys, title in [
+        (axes[0], ["denoiser/loss"], "denoiser loss"),
+        (axes[1], ["rew_end/loss_rew", "rew_end/loss_end"], "reward/end losses"),
+    ]:
+        for k in keys:
+            line(ax, k)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
+        ax.set_xlabel("epoch", fontsize=8)
     ax, ends = axes[2], np.cumsum([m.get("actor_critic/updates") or 0 for m in ep])
     x, y = dream_curve(ep)
-    if x: ax.plot(x, y, ".-" if len(x) < 40 else "-", color="C0", lw=1, label="imagined reward")
-    for e in ends[:-1]: ax.axvline(e, color="0.85", lw=0.6, zorder=0)   # epoch boundaries: the world model changes here
+    if x:
+        ax.plot(x, y, ".-" if len(x) < 40 else "-", color="C0", lw=1, label="imagined reward")
+    for e in ends[:-1]:
+        ax.axvline(e, color="0.85", lw=0.6, zorder=0)  # epoch boundaries: the world model changes here
     real = [(x, m["test/reward_per_chunk"]) for x, m in zip(ends, ep) if m.get("test/reward_per_chunk") is not None]
-    if real: ax.plot(*zip(*real), "o", color="C3", ms=4, label="real games, same policy")
+    if real:
+        ax.plot(*zip(*real), "o", color="C3", ms=4, label="real games, same policy")
     x, h = dream_curve(ep, "entropy")
     if x:
-        ax2 = ax.twinx(); ax2.plot(x, h, color="C1", lw=1, alpha=0.7, label="entropy (nats)"); ax2.tick_params(labelsize=7)
-        ax2.set_ylim(0, 1.15 * max(h)); ax2.legend(fontsize=7, loc="upper right")   # from 0, with room above a flat (uniform) line
-    ax.set_title("in the dream (reward per 15-step chunk)", fontsize=9); ax.legend(fontsize=7, loc="upper left")
+        ax2 = ax.twinx()
+        ax2.plot(x, h, color="C1", lw=1, alpha=0.7, label="entropy (nats)")
+        ax2.tick_params(labelsize=7)
+        ax2.set_ylim(0, 1.15 * max(h))
+        ax2.legend(fontsize=7, loc="upper right")  # from 0, with room above a flat (uniform) line
+    ax.set_title("in the dream (reward per 15-step chunk)", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
     ax.set_xlabel("actor-critic updates (grey: new epoch)", fontsize=8)
     line(axes[3], "test/return_mean", x="env_steps", label="test games")
-    if results: axes[3].errorbar([results["env_steps"]], [results["final_return_mean"]], [results["final_return_std"]], fmt="o", color="C3",
-                                 label=f"final ({results['final_episodes']} games)")
+    if results:
+        axes[3].errorbar(
+            [results["env_steps"]],
+            [results["final_return_mean"]],
+            [results["final_return_std"]],
+            fmt="o",
+            color="C3",
+            label=f"final ({results['final_episodes']} games)",
+        )
     if results and results.get("random_episodes"):
-        axes[3].axhline(results["random_return_mean"], color="0.4", ls="--", lw=1, label=f"random player ({results['random_episodes']} games)")
-    axes[3].set_title("real return", fontsize=9); axes[3].legend(fontsize=7); axes[3].set_xlabel("real env steps", fontsize=8)
-    for ax in axes: ax.tick_params(labelsize=7)
+        axes[3].axhline(
+            results["random_return_mean"],
+            color="0.4",
+            ls="--",
+            lw=1,
+            label=f"random player ({results['random_episodes']} games)",
+        )
+    axes[3].set_title("real return", fontsize=9)
+    axes[3].legend(fontsize=7)
+    axes[3].set_xlabel("real env steps", fontsize=8)
+    for ax in axes:
+        ax.tick_params(labelsize=7)
     return fig

@@ -18,18 +18,29 @@ from .edm import randn
 # %% ../nbs/03_sampler.ipynb #9fb2023d
 def karras_sigmas(n: int, sigma_min: float = 2e-3, sigma_max: float = 5.0, rho: float = 7, device=None) -> Tensor:
     "The n Karras et al. (2022, Eq. 5) noise levels from sigma_max down to sigma_min, then a trailing 0 (n + 1 values)."
-    if n < 1: raise ValueError(f"n={n}: need at least one denoising step")
+    if n < 1:
+        raise ValueError(f"n={n}: need at least one denoising step")
     ramp = torch.linspace(0, 1, n, device=device)
     lo, hi = sigma_min ** (1 / rho), sigma_max ** (1 / rho)
     sigmas = (hi + ramp * (lo - hi)) ** rho
     return torch.cat([sigmas, sigmas.new_zeros(1)])
 
 # %% ../nbs/03_sampler.ipynb #8f29f38c
-def sample(denoise: Callable[[Tensor, Tensor], Tensor], x: Tensor, sigmas: Tensor, order: int = 1,
-           s_churn: float = 0.0, s_tmin: float = 0.0, s_tmax: float = float("inf"), s_noise: float = 1.0,
-           generator: torch.Generator | None = None, callback: Callable[[dict], None] | None = None) -> Tensor:
+def sample(
+    denoise: Callable[[Tensor, Tensor], Tensor],
+    x: Tensor,
+    sigmas: Tensor,
+    order: int = 1,
+    s_churn: float = 0.0,
+    s_tmin: float = 0.0,
+    s_tmax: float = float("inf"),
+    s_noise: float = 1.0,
+    generator: torch.Generator | None = None,
+    callback: Callable[[dict], None] | None = None,
+) -> Tensor:
     "Integrate from `x` along `sigmas` with Euler (order 1) or Heun (order 2) steps and optional churn (Karras Alg. 2)."
-    if order not in (1, 2): raise ValueError(f"order={order}: expected 1 (Euler) or 2 (Heun)")
+    if order not in (1, 2):
+        raise ValueError(f"order={order}: expected 1 (Euler) or 2 (Heun)")
     n = len(sigmas) - 1
     gamma_max = min(s_churn / n, 2**0.5 - 1) if n > 0 else 0.0
     for i in range(n):
@@ -38,33 +49,55 @@ def sample(denoise: Callable[[Tensor, Tensor], Tensor], x: Tensor, sigmas: Tenso
         sigma_hat = sigma * (1 + gamma)
         if gamma > 0:
             x = x + randn(x.shape, generator, x.device, x.dtype) * s_noise * (sigma_hat**2 - sigma**2).sqrt()
-        denoised = denoise(x, sigma)                       # at sigma_i, as the authors (not sigma_hat)
+        denoised = denoise(x, sigma)  # at sigma_i, as the authors (not sigma_hat)
         d = (x - denoised) / sigma_hat
         dt = next_sigma - sigma_hat
-        if callback is not None: callback({"x": x, "i": i, "sigma": sigma, "sigma_hat": sigma_hat, "denoised": denoised})
+        if callback is not None:
+            callback({"x": x, "i": i, "sigma": sigma, "sigma_hat": sigma_hat, "denoised": denoised})
         if order == 1 or next_sigma == 0:
-            x = x + d * dt                                 # Euler
+            x = x + d * dt  # Euler
         else:
-            x_euler = x + d * dt                           # Heun: correct with the slope at the Euler point
+            x_euler = x + d * dt  # Heun: correct with the slope at the Euler point
             d_next = (x_euler - denoise(x_euler, next_sigma)) / next_sigma
             x = x + (d + d_next) / 2 * dt
     return x
 
 # %% ../nbs/03_sampler.ipynb #b0144f5c
-def initial_noise(shape, sigmas: Tensor, mode: str = "unit", generator: torch.Generator | None = None, device=None,
-                  dtype=None) -> Tensor:
-    "The sampler's start: `unit` N(0, I) as the authors (github.com/eloialonso/diamond/issues/40), or `sigma_max` sigma_0 * N(0, I) (textbook EDM)."
+def initial_noise(
+    shape, sigmas: Tensor, mode: str = "unit", generator: torch.Generator | None = None, device=None, dtype=None
+) -> Tensor:
+    """The sampler's start: `unit` N(0, I) as the authors (github.com/eloialonso/diamond/issues/40), or `sigma_max`
+    sigma_0 * N(0, I) (textbook EDM)."""
     z = randn(shape, generator, device, dtype)
-    if mode == "unit": return z
-    if mode == "sigma_max": return z * sigmas[0]
+    if mode == "unit":
+        return z
+    if mode == "sigma_max":
+        return z * sigmas[0]
     raise ValueError(f"initial_noise mode {mode!r}: expected 'unit' or 'sigma_max'")
 
 # %% ../nbs/03_sampler.ipynb #bf376436
-def generate_next_obs(denoiser, obs_history: Tensor, act_history: Tensor, cfg: SamplerConfig,
-                      generator: torch.Generator | None = None, callback: Callable[[dict], None] | None = None) -> Tensor:
-    "Sample the next frames (B,C,H,W) from a `Denoiser` given `obs_history` (B,L,C,H,W) and `act_history` (B,L), as `cfg` says."
+def generate_next_obs(
+    denoiser,
+    obs_history: Tensor,
+    act_history: Tensor,
+    cfg: SamplerConfig,
+    generator: torch.Generator | None = None,
+    callback: Callable[[dict], None] | None = None,
+) -> Tensor:
+    """Sample the next frames (B,C,H,W) from a `Denoiser` given `obs_history` (B,L,C,H,W) and `act_history` (B,L), as
+    `cfg` says."""
     b, _, c, h, w = obs_history.shape
     sigmas = karras_sigmas(cfg.num_steps_denoising, cfg.sigma_min, cfg.sigma_max, cfg.rho, device=obs_history.device)
     x = initial_noise((b, c, h, w), sigmas, cfg.initial_noise, generator, obs_history.device, obs_history.dtype)
-    return sample(lambda x, sigma: denoiser.denoise(x, sigma, obs_history, act_history), x, sigmas, cfg.order,
-                  cfg.s_churn, cfg.s_tmin, cfg.s_tmax, cfg.s_noise, generator, callback)
+    return sample(
+        lambda x, sigma: denoiser.denoise(x, sigma, obs_history, act_history),
+        x,
+        sigmas,
+        cfg.order,
+        cfg.s_churn,
+        cfg.s_tmin,
+        cfg.s_tmax,
+        cfg.s_noise,
+        generator,
+        callback,
+    )

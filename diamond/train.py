@@ -29,10 +29,13 @@ def main(argv=None, fault: Fault = no_fault) -> int:
         configure_torch()
         trainer = AgentTrainer(cfg, a.run_dir, resume=a.resume, progress=not a.no_progress, fault=fault)
     res = trainer.run()
-    print(f"{cfg.game} seed {cfg.seed} ({cfg.profile}): final return {res['final_return_mean']:.1f} "
-          f"± {res['final_return_std']:.1f} over {res['final_episodes']} test games, {res['env_steps']} real steps; "
-          f"results in {a.run_dir/'results.json'}")
+    print(
+        f"{cfg.game} seed {cfg.seed} ({cfg.profile}): final return {res['final_return_mean']:.1f} "
+        f"± {res['final_return_std']:.1f} over {res['final_episodes']} test games, {res['env_steps']} real steps; "
+        f"results in {a.run_dir / 'results.json'}"
+    )
     return 0
 
 # %% ../nbs/95_train.ipynb #307f5434
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

@@ -17,35 +17,65 @@ import torch
 from .atari import action_names, check_game
 from .compute import apply_compute, check_precision_on
 from .cli import add_run_arguments, command, parser, refusals, run_config
-from .config import (SPEED_ONLY_FIELDS, Config, config_diff, config_to_dict, configure_torch, in_notebook,
-                            load_config, save_config, write_json)
+from diamond.config import (
+    SPEED_ONLY_FIELDS,
+    Config,
+    config_diff,
+    config_to_dict,
+    configure_torch,
+    in_notebook,
+    load_config,
+    save_config,
+    write_json,
+)
 from .data import EpisodeDataset
 from .edm import Denoiser
 from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_sampler
 from .runs import RunError, RunFinished, RunFolder, derived_seed, finish_run
 from .data import expert_data
 from .optim import Trainer, save_state, train_phase
-from .world_model import changed_pixel_errors, denoiser_loss_fn, denoiser_sampler, held_out_dreams, object_metrics
+from diamond.world_model import (
+    changed_pixel_errors,
+    denoiser_loss_fn,
+    denoiser_sampler,
+    held_out_dreams,
+    object_metrics,
+)
 
 # %% ../nbs/99_train_world_model.ipynb #6343c833
 #: The bar a world model must clear to hold Breakout for the horizon: (metric, lowest acceptable value).
-DREAM_TARGETS = {"paddle_within": 0.95, "ball_present": 0.80, "ball_within": 0.60, "beats_copy_every_step": True,
-                 "reward_recall": 0.90, "reward_precision": 0.90}
+DREAM_TARGETS = {
+    "paddle_within": 0.95,
+    "ball_present": 0.80,
+    "ball_within": 0.60,
+    "beats_copy_every_step": True,
+    "reward_recall": 0.90,
+    "reward_precision": 0.90,
+}
+
 
 def check_targets(results: dict) -> dict:
     "For each of `DREAM_TARGETS` present in `results`: whether it is met."
-    return {k: bool(results[k] >= v) if not isinstance(v, bool) else bool(results[k]) == v
-            for k, v in DREAM_TARGETS.items() if k in results and results[k] is not None}
+    return {
+        k: bool(results[k] >= v) if not isinstance(v, bool) else bool(results[k]) == v
+        for k, v in DREAM_TARGETS.items()
+        if k in results and results[k] is not None
+    }
 
 # %% ../nbs/99_train_world_model.ipynb #7f7a0c50
 def prepare_run(run_dir: Path | str, cfg: Config | None, resume: bool, check_only: bool = False) -> Config:
-    "The config to train with in `run_dir` (chapter 17's rules: a finished run, another run, or nothing to resume is refused)."
+    """The config to train with in `run_dir` (chapter 17's rules: a finished run, another run, or nothing to resume is
+    refused)."""
     folder = RunFolder(run_dir)
-    if cfg is not None: check_game(cfg.game)
-    folder.check(cfg, resume, may_hold=("dataset",))          # a dataset collected there beforehand is used
-    if (folder.path/"config.json").exists(): return load_config(folder.path/"config.json")
-    if cfg is None: raise RunError("no config given for a new run")
-    if not check_only: folder.create(cfg)
+    if cfg is not None:
+        check_game(cfg.game)
+    folder.check(cfg, resume, may_hold=("dataset",))  # a dataset collected there beforehand is used
+    if (folder.path / "config.json").exists():
+        return load_config(folder.path / "config.json")
+    if cfg is None:
+        raise RunError("no config given for a new run")
+    if not check_only:
+        folder.create(cfg)
     return cfg
 
 # %% ../nbs/99_train_world_model.ipynb #0061010c
@@ -55,47 +85,92 @@ def _dream_check(den, test_ds, cfg, starts: int, seed: int) -> tuple[dict, torch
     dreams, obs = held_out_dreams(den, test_ds, cfg.sampler, starts, cfg.world_model_env.horizon, seed)
     return (object_metrics if cfg.game == "Breakout" else changed_pixel_errors)(dreams, obs), dreams, obs
 
+
 def _scalars(m: dict) -> dict:
     return {k: v for k, v in m.items() if not isinstance(v, list)}
 
 # %% ../nbs/99_train_world_model.ipynb #d5e1d46c
-def train_world_model(run_dir: Path | str, cfg: Config | None = None, resume: bool = False, progress: bool = True, device=None) -> dict:
-    "Record play, train the reward/end model and the denoiser of `cfg` in `run_dir` (or continue them), measure the dreams; returns the results."
+def train_world_model(
+    run_dir: Path | str, cfg: Config | None = None, resume: bool = False, progress: bool = True, device=None
+) -> dict:
+    """Record play, train the reward/end model and the denoiser of `cfg` in `run_dir` (or continue them), measure the
+    dreams; returns the results."""
     run_dir = Path(run_dir)
     device = device or configure_torch()
-    if cfg is not None: check_precision_on(cfg.compute.precision, device)   # float16 on a CPU: refused before anything is written
+    if cfg is not None:
+        check_precision_on(cfg.compute.precision, device)  # float16 on a CPU: refused before anything is written
     cfg = prepare_run(run_dir, cfg, resume)
-    check_precision_on(cfg.compute.precision, device)                       # and a resumed run's own config
+    check_precision_on(cfg.compute.precision, device)  # and a resumed run's own config
     w, A = cfg.world_model_run, len(action_names(cfg.game))
-    train_ds, test_ds = expert_data(run_dir, cfg.game, w.train_steps, w.test_episodes, cfg.seed, w.policy, progress, w.random_steps)
+    train_ds, test_ds = expert_data(
+        run_dir, cfg.game, w.train_steps, w.test_episodes, cfg.seed, w.policy, progress, w.random_steps
+    )
     torch.manual_seed(derived_seed(cfg.seed, 1))
     rew = apply_compute(RewEndModel(cfg.rew_end, A), cfg.compute).to(device)
     n_rew = cfg.rew_end_optim.steps_first_epoch
     rew_tr = Trainer(rew, rew_end_loss_fn(rew, device), cfg.rew_end_optim, total_steps=n_rew)
-    rew_run = train_phase(run_dir, "rew_end", rew_tr, lambda s: rew_end_sampler(train_ds, cfg, seed=derived_seed(cfg.seed, 2, s)),
-                          n_rew, w.checkpoint_every, progress=progress)
+    rew_run = train_phase(
+        run_dir,
+        "rew_end",
+        rew_tr,
+        lambda s: rew_end_sampler(train_ds, cfg, seed=derived_seed(cfg.seed, 2, s)),
+        n_rew,
+        w.checkpoint_every,
+        progress=progress,
+    )
     torch.manual_seed(derived_seed(cfg.seed, 3))
     den = apply_compute(Denoiser(cfg.denoiser, A), cfg.compute).to(device)
     n_den = cfg.denoiser_optim.steps_first_epoch
     den_tr = Trainer(den, denoiser_loss_fn(den, device), cfg.denoiser_optim, total_steps=n_den)
     check = lambda s: _scalars(_dream_check(den, test_ds, cfg, w.eval_starts, derived_seed(cfg.seed, 5))[0])
-    den_run = train_phase(run_dir, "denoiser", den_tr, lambda s: denoiser_sampler(train_ds, cfg, seed=derived_seed(cfg.seed, 4, s)),
-                          n_den, w.checkpoint_every, w.eval_every, check, progress)
+    den_run = train_phase(
+        run_dir,
+        "denoiser",
+        den_tr,
+        lambda s: denoiser_sampler(train_ds, cfg, seed=derived_seed(cfg.seed, 4, s)),
+        n_den,
+        w.checkpoint_every,
+        w.eval_every,
+        check,
+        progress,
+    )
     t_eval = time.time()
     dm, dreams, obs = _dream_check(den, test_ds, cfg, w.final_eval_starts, derived_seed(cfg.seed, 6))
     ev = evaluate_rew_end(rew, test_ds, cfg.rew_end.seq_len, device=device)
-    res = {"game": cfg.game, "profile": cfg.profile, "seed": cfg.seed, "policy": w.policy,
-           "train_steps": train_ds.num_steps, "test_steps": test_ds.num_steps, "test_episodes": len(test_ds),
-           "denoiser_updates": den_run["steps"], "rew_end_updates": rew_run["steps"],
-           "denoiser_s": den_run["elapsed_s"], "rew_end_s": rew_run["elapsed_s"], "final_eval_s": round(time.time() - t_eval, 1),
-           **dm, "reward_recall": ev["reward_sampled"]["recall"][2], "reward_precision": ev["reward_sampled"]["precision"][2],
-           "reward_recall_within_one": ev["reward_sampled_within_one"]["recall"][2],
-           "reward_precision_within_one": ev["reward_sampled_within_one"]["precision"][2],
-           "end_recall": ev["end_sampled"]["recall"][1], "end_precision": ev["end_sampled"]["precision"][1], "rew_end_loss": ev["loss"]}
-    res["targets"] = DREAM_TARGETS; res["met"] = check_targets(res)
-    save_state({"denoiser": den.state_dict(), "rew_end": rew.state_dict(), "config": config_to_dict(cfg)}, run_dir/"checkpoints"/"world_model.pt")
+    res = {
+        "game": cfg.game,
+        "profile": cfg.profile,
+        "seed": cfg.seed,
+        "policy": w.policy,
+        "train_steps": train_ds.num_steps,
+        "test_steps": test_ds.num_steps,
+        "test_episodes": len(test_ds),
+        "denoiser_updates": den_run["steps"],
+        "rew_end_updates": rew_run["steps"],
+        "denoiser_s": den_run["elapsed_s"],
+        "rew_end_s": rew_run["elapsed_s"],
+        "final_eval_s": round(time.time() - t_eval, 1),
+        **dm,
+        "reward_recall": ev["reward_sampled"]["recall"][2],
+        "reward_precision": ev["reward_sampled"]["precision"][2],
+        "reward_recall_within_one": ev["reward_sampled_within_one"]["recall"][2],
+        "reward_precision_within_one": ev["reward_sampled_within_one"]["precision"][2],
+        "end_recall": ev["end_sampled"]["recall"][1],
+        "end_precision": ev["end_sampled"]["precision"][1],
+        "rew_end_loss": ev["loss"],
+    }
+    res["targets"] = DREAM_TARGETS
+    res["met"] = check_targets(res)
+    save_state(
+        {"denoiser": den.state_dict(), "rew_end": rew.state_dict(), "config": config_to_dict(cfg)},
+        run_dir / "checkpoints" / "world_model.pt",
+    )
     # results, figures, then the marker that closes the run (chapter 17): a kill before it leaves the run to resume
-    finish_run(RunFolder(run_dir), res, {"dreams": plot_dreams(dreams, obs, res), "training": plot_training(run_dir/"metrics.jsonl")})
+    finish_run(
+        RunFolder(run_dir),
+        res,
+        {"dreams": plot_dreams(dreams, obs, res), "training": plot_training(run_dir / "metrics.jsonl")},
+    )
     return res
 
 # %% ../nbs/99_train_world_model.ipynb #243568a8
@@ -103,43 +178,80 @@ def plot_dreams(dreams: torch.Tensor, obs: torch.Tensor, res: dict, rows: int = 
     "Real (odd rows) against dreamed (even rows) frames of `rows` starts at `steps`, and the per-step metrics."
     import matplotlib.pyplot as plt
     from diamond.viz import to_uint8_hwc
-    T = dreams.shape[1]; L = obs.shape[1] - T; steps = [s for s in steps if s < T]
+
+    T = dreams.shape[1]
+    L = obs.shape[1] - T
+    steps = [s for s in steps if s < T]
     fig = plt.figure(figsize=(1.1 * len(steps) + 4.2, 2.2 * rows), layout="constrained")
     sub = fig.subfigures(1, 2, width_ratios=[1.1 * len(steps), 4.2])
     axes = sub[0].subplots(2 * rows, len(steps))
     for r in range(rows):
         for j, s in enumerate(steps):
             for k, (src, lab) in enumerate(((obs[r, L + s], "real"), (dreams[r, s], "dream"))):
-                ax = axes[2 * r + k, j]; ax.imshow(to_uint8_hwc(src)); ax.set_xticks([]); ax.set_yticks([])
-                if r == 0 and k == 0: ax.set_title(f"t+{s + 1}", fontsize=8)
-                if j == 0: ax.set_ylabel(lab, fontsize=8)
+                ax = axes[2 * r + k, j]
+                ax.imshow(to_uint8_hwc(src))
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if r == 0 and k == 0:
+                    ax.set_title(f"t+{s + 1}", fontsize=8)
+                if j == 0:
+                    ax.set_ylabel(lab, fontsize=8)
     a1, a2 = sub[1].subplots(2, 1)
     t = np.arange(1, T + 1)
     if "paddle_within_per_step" in res:
-        a1.plot(t, res["paddle_within_per_step"], label="paddle within 2 px"); a1.plot(t, res["ball_present_per_step"], label="ball present (real ball read)")
-        a1.set_ylim(0, 1.05); a1.legend(fontsize=7); a1.set_title("objects kept per dreamed step", fontsize=8)
-    a2.plot(t, res["changed_error"], label="dream"); a2.plot(t, res["changed_error_copy"], "--", label="copy last frame")
-    a2.set_xlabel("dreamed step", fontsize=8); a2.set_ylabel("levels", fontsize=8); a2.legend(fontsize=7)
+        a1.plot(t, res["paddle_within_per_step"], label="paddle within 2 px")
+        a1.plot(t, res["ball_present_per_step"], label="ball present (real ball read)")
+        a1.set_ylim(0, 1.05)
+        a1.legend(fontsize=7)
+        a1.set_title("objects kept per dreamed step", fontsize=8)
+    a2.plot(t, res["changed_error"], label="dream")
+    a2.plot(t, res["changed_error_copy"], "--", label="copy last frame")
+    a2.set_xlabel("dreamed step", fontsize=8)
+    a2.set_ylabel("levels", fontsize=8)
+    a2.legend(fontsize=7)
     a2.set_title("error on the pixels that change", fontsize=8)
-    for a in (a1, a2): a.tick_params(labelsize=7); a.grid(alpha=0.3)
-    title = f"{res['game']} ({res['profile']}): dreams from {res['starts']} held-out starts, {res['denoiser_updates']:,} denoiser updates"
-    if "paddle_within" in res: title += f"; paddle {res['paddle_within']:.0%}, ball {res['ball_present']:.0%} (within 3 px {res['ball_within']:.0%})"
+    for a in (a1, a2):
+        a.tick_params(labelsize=7)
+        a.grid(alpha=0.3)
+    title = (
+        f"{res['game']} ({res['profile']}): dreams from {res['starts']} held-out starts, "
+        f"{res['denoiser_updates']:,} denoiser updates"
+    )
+    if "paddle_within" in res:
+        title += (
+            f"; paddle {res['paddle_within']:.0%}, ball {res['ball_present']:.0%} "
+            f"(within 3 px {res['ball_within']:.0%})"
+        )
     fig.suptitle(title, fontsize=9)
     return fig
+
 
 def plot_training(metrics_path: Path | str):
     "Denoiser loss and the dream checks against its updates (`metrics.jsonl`)."
     import matplotlib.pyplot as plt
+
     lines = [json.loads(l) for l in Path(metrics_path).read_text().splitlines() if l.strip()]
     den = [l for l in lines if l["model"] == "denoiser"]
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(9, 3), layout="constrained")
-    a0.plot([l["step"] for l in den], [l["loss"] for l in den]); a0.set_yscale("log"); a0.set_title("denoiser loss", fontsize=9)
-    chk = [l for l in den if "paddle_within" in l]                          # Breakout's object checks
-    for key, lab in (("paddle_within", "paddle within 2 px"), ("ball_present", "ball present"), ("ball_within", "ball within 3 px")):
-        if chk: a1.plot([l["step"] for l in chk], [l[key] for l in chk], marker=".", label=lab)
+    a0.plot([l["step"] for l in den], [l["loss"] for l in den])
+    a0.set_yscale("log")
+    a0.set_title("denoiser loss", fontsize=9)
+    chk = [l for l in den if "paddle_within" in l]  # Breakout's object checks
+    for key, lab in (
+        ("paddle_within", "paddle within 2 px"),
+        ("ball_present", "ball present"),
+        ("ball_within", "ball within 3 px"),
+    ):
+        if chk:
+            a1.plot([l["step"] for l in chk], [l[key] for l in chk], marker=".", label=lab)
         a1.axhline(DREAM_TARGETS[key], ls=":", lw=0.8, color="grey")
-    a1.set_ylim(0, 1.02); a1.legend(fontsize=7); a1.set_title("dream checks on held-out starts (dotted: targets)", fontsize=9)
-    for a in (a0, a1): a.set_xlabel("denoiser update", fontsize=8); a.grid(alpha=0.3); a.tick_params(labelsize=7)
+    a1.set_ylim(0, 1.02)
+    a1.legend(fontsize=7)
+    a1.set_title("dream checks on held-out starts (dotted: targets)", fontsize=9)
+    for a in (a0, a1):
+        a.set_xlabel("denoiser update", fontsize=8)
+        a.grid(alpha=0.3)
+        a.tick_params(labelsize=7)
     return fig
 
 # %% ../nbs/99_train_world_model.ipynb #f2c13778
@@ -153,14 +265,21 @@ def main(argv=None) -> int:
         bare = a.resume and a.game is None and a.profile is None and a.seed is None and not a.set
         cfg = None if bare else run_config(a)
         device = configure_torch()
-        if cfg is not None: check_precision_on(cfg.compute.precision, device)
+        if cfg is not None:
+            check_precision_on(cfg.compute.precision, device)
         prepare_run(a.run_dir, cfg, a.resume, check_only=True)
     res = train_world_model(a.run_dir, cfg, a.resume, progress=not a.no_progress)
-    line = ", ".join(f"{k} {res[k]:.3f}" for k in ("paddle_within", "ball_present", "ball_within", "reward_recall",
-                                                   "reward_precision") if k in res)
-    print(f"{res['game']} ({res['profile']}): {line}; targets met: {sum(res['met'].values())}/{len(res['met'])}; "
-          f"results in {a.run_dir/'results.json'}")
+    line = ", ".join(
+        f"{k} {res[k]:.3f}"
+        for k in ("paddle_within", "ball_present", "ball_within", "reward_recall", "reward_precision")
+        if k in res
+    )
+    print(
+        f"{res['game']} ({res['profile']}): {line}; targets met: {sum(res['met'].values())}/{len(res['met'])}; "
+        f"results in {a.run_dir / 'results.json'}"
+    )
     return 0
 
 # %% ../nbs/99_train_world_model.ipynb #5e616d08
-if __name__ == "__main__" and not in_notebook(): sys.exit(main())
+if __name__ == "__main__" and not in_notebook():
+    sys.exit(main())

@@ -20,32 +20,42 @@ from .config import UNetConfig
 # %% ../nbs/02_unet.ipynb #d954b17d
 class FourierFeatures(nn.Module):
     "Random Fourier features of a scalar per sample: [cos(2 pi t w), sin(2 pi t w)], w ~ N(0, 1) fixed (a buffer)."
+
     def __init__(self, cond_channels: int):
         super().__init__()
         self.register_buffer("weight", torch.randn(1, cond_channels // 2))
 
     def forward(self, t: Tensor) -> Tensor:
-        f = 2 * math.pi * t.view(-1, 1).to(self.weight.dtype) @ self.weight   # (B, cond/2)
+        f = 2 * math.pi * t.view(-1, 1).to(self.weight.dtype) @ self.weight  # (B, cond/2)
         return torch.cat([f.cos(), f.sin()], dim=-1)
 
 # %% ../nbs/02_unet.ipynb #ae6b0b75
 GN_GROUP_SIZE, GN_EPS, ATTN_HEAD_DIM = 32, 1e-5, 8
 
-def num_groups(channels: int) -> int: return max(1, channels // GN_GROUP_SIZE)
+
+def num_groups(channels: int) -> int:
+    return max(1, channels // GN_GROUP_SIZE)
+
 
 class GroupNorm(nn.Module):
     "Group norm with learned affine parameters and groups of 32 channels (authors' layout: the norm sits in `.norm`)."
+
     def __init__(self, channels: int):
         super().__init__()
         self.norm = nn.GroupNorm(num_groups(channels), channels, eps=GN_EPS)
-    def forward(self, x: Tensor) -> Tensor: return self.norm(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.norm(x)
+
 
 class AdaGroupNorm(nn.Module):
     "Group norm without affine parameters, modulated by `cond`: GN(x) * (1 + scale) + shift (FiLM-style)."
+
     def __init__(self, channels: int, cond_channels: int):
         super().__init__()
         self.channels = channels
         self.linear = nn.Linear(cond_channels, 2 * channels)
+
     def forward(self, x: Tensor, cond: Tensor) -> Tensor:
         scale, shift = self.linear(cond)[:, :, None, None].chunk(2, dim=1)
         return F.group_norm(x, num_groups(self.channels), eps=GN_EPS) * (1 + scale) + shift
@@ -53,25 +63,28 @@ class AdaGroupNorm(nn.Module):
 # %% ../nbs/02_unet.ipynb #a3994146
 class SelfAttention2d(nn.Module):
     "Multi-head self-attention over the H*W positions; returns GN(x) + out_proj(attention) (authors' residual)."
+
     def __init__(self, channels: int, head_dim: int = ATTN_HEAD_DIM):
         super().__init__()
         self.n_head = max(1, channels // head_dim)
         self.norm = GroupNorm(channels)
         self.qkv_proj = nn.Conv2d(channels, 3 * channels, 1)
         self.out_proj = nn.Conv2d(channels, channels, 1)
-        nn.init.zeros_(self.out_proj.weight); nn.init.zeros_(self.out_proj.bias)
+        nn.init.zeros_(self.out_proj.weight)
+        nn.init.zeros_(self.out_proj.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         b, c, h, w = x.shape
         x = self.norm(x)
         # channels of qkv: [q | k | v], each split into n_head contiguous groups of head_dim
         q, k, v = self.qkv_proj(x).view(b, 3 * self.n_head, c // self.n_head, h * w).transpose(2, 3).chunk(3, dim=1)
-        y = F.scaled_dot_product_attention(q, k, v)                    # softmax(q k^T / sqrt(d)) v
+        y = F.scaled_dot_product_attention(q, k, v)  # softmax(q k^T / sqrt(d)) v
         return x + self.out_proj(y.transpose(2, 3).reshape(b, c, h, w))
 
 # %% ../nbs/02_unet.ipynb #ad1b0c24
 class ResBlock(nn.Module):
     "AdaGN residual block, optional self-attention after the residual sum (DIAMOND appendix, Table of the U-Net)."
+
     def __init__(self, in_channels: int, out_channels: int, cond_channels: int, attn: bool):
         super().__init__()
         self.proj = nn.Conv2d(in_channels, out_channels, 1) if in_channels != out_channels else nn.Identity()
@@ -87,8 +100,10 @@ class ResBlock(nn.Module):
         h = self.conv2(F.silu(self.norm2(h, cond)))
         return self.attn(self.proj(x) + h)
 
+
 class ResBlocks(nn.Module):
     "A chain of `ResBlock`s; with `skips`, block i first concatenates `skips[i]` to its input (decoder)."
+
     def __init__(self, in_channels: list[int], out_channels: list[int], cond_channels: int, attn: bool):
         super().__init__()
         self.resblocks = nn.ModuleList(ResBlock(i, o, cond_channels, attn) for i, o in zip(in_channels, out_channels))
@@ -96,7 +111,8 @@ class ResBlocks(nn.Module):
     def forward(self, x: Tensor, cond: Tensor, skips: list[Tensor] | None = None) -> tuple[Tensor, list[Tensor]]:
         outs = []
         for i, block in enumerate(self.resblocks):
-            if skips is not None: x = torch.cat((x, skips[i]), dim=1)
+            if skips is not None:
+                x = torch.cat((x, skips[i]), dim=1)
             x = block(x, cond)
             outs.append(x)
         return x, outs
@@ -104,22 +120,30 @@ class ResBlocks(nn.Module):
 # %% ../nbs/02_unet.ipynb #0ead2725
 class Downsample(nn.Module):
     "Stride-2 3x3 convolution, orthogonal init."
+
     def __init__(self, channels: int):
         super().__init__()
         self.conv = nn.Conv2d(channels, channels, 3, stride=2, padding=1)
         nn.init.orthogonal_(self.conv.weight)
-    def forward(self, x: Tensor) -> Tensor: return self.conv(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.conv(x)
+
 
 class Upsample(nn.Module):
     "Nearest-neighbour x2 upsampling, then a 3x3 convolution."
+
     def __init__(self, channels: int):
         super().__init__()
         self.conv = nn.Conv2d(channels, channels, 3, padding=1)
-    def forward(self, x: Tensor) -> Tensor: return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
 
 # %% ../nbs/02_unet.ipynb #c07c5b0e
 class UNet(nn.Module):
     "Encoder / attention middle / decoder with skip concatenation, every block conditioned through AdaGN."
+
     def __init__(self, cond_channels: int, depths: list[int], channels: list[int], attn_depths: list[bool]):
         super().__init__()
         d_blocks, u_blocks = [], []
@@ -152,24 +176,33 @@ class UNet(nn.Module):
 # %% ../nbs/02_unet.ipynb #771c14a7
 class InnerModel(nn.Module):
     "The network F_theta of DIAMOND's denoiser: past frames as channels, noise level and actions through AdaGN."
+
     def __init__(self, cfg: UNetConfig, num_actions: int):
         super().__init__()
-        if num_actions < 1: raise ValueError(f"num_actions={num_actions}: a game has at least one action")
+        if num_actions < 1:
+            raise ValueError(f"num_actions={num_actions}: a game has at least one action")
         self.cfg, self.num_actions = cfg, num_actions
         self.noise_emb = FourierFeatures(cfg.cond_channels)
-        self.act_emb = nn.Sequential(nn.Embedding(num_actions, cfg.cond_channels // cfg.num_steps_conditioning), nn.Flatten())
-        self.cond_proj = nn.Sequential(nn.Linear(cfg.cond_channels, cfg.cond_channels), nn.SiLU(),
-                                       nn.Linear(cfg.cond_channels, cfg.cond_channels))
+        self.act_emb = nn.Sequential(
+            nn.Embedding(num_actions, cfg.cond_channels // cfg.num_steps_conditioning), nn.Flatten()
+        )
+        self.cond_proj = nn.Sequential(
+            nn.Linear(cfg.cond_channels, cfg.cond_channels), nn.SiLU(), nn.Linear(cfg.cond_channels, cfg.cond_channels)
+        )
         self.conv_in = nn.Conv2d((cfg.num_steps_conditioning + 1) * cfg.img_channels, cfg.channels[0], 3, padding=1)
         self.unet = UNet(cfg.cond_channels, cfg.depths, cfg.channels, cfg.attn_depths)
         self.norm_out = GroupNorm(cfg.channels[0])
         self.conv_out = nn.Conv2d(cfg.channels[0], cfg.img_channels, 3, padding=1)
-        nn.init.zeros_(self.conv_out.weight); nn.init.zeros_(self.conv_out.bias)   # F = 0 at init (kit: bias too)
+        nn.init.zeros_(self.conv_out.weight)
+        nn.init.zeros_(self.conv_out.bias)  # F = 0 at init (kit: bias too)
 
     def forward(self, noisy: Tensor, c_noise: Tensor, obs: Tensor, act: Tensor) -> Tensor:
-        "`noisy` (B,C,H,W) already times c_in; `c_noise` (B,); `obs` (B,L*C,H,W) already / sigma_data; `act` (B,L) long."
+        """`noisy` (B,C,H,W) already times c_in; `c_noise` (B,); `obs` (B,L*C,H,W) already / sigma_data; `act` (B,L)
+        long."""
         if act.shape[1] != self.cfg.num_steps_conditioning:
-            raise ValueError(f"act has {act.shape[1]} steps; the model is conditioned on {self.cfg.num_steps_conditioning}")
+            raise ValueError(
+                f"act has {act.shape[1]} steps; the model is conditioned on {self.cfg.num_steps_conditioning}"
+            )
         cond = self.cond_proj(self.noise_emb(c_noise).to(noisy.dtype) + self.act_emb(act))
         x = self.conv_in(torch.cat((obs, noisy), dim=1))
         x = self.unet(x, cond)

@@ -19,13 +19,16 @@ from .config import atomic_write
 
 # %% ../nbs/91_viz.ipynb #e218ecd9
 def to_uint8_hwc(frames) -> np.ndarray:
-    "Frames as `uint8` `(..., H, W, 3)`. Tensors are channel-first `(..., 3, H, W)`: float in [-1, 1] (mapped by `(x+1)/2*255`, rounded) or uint8."
+    """Frames as `uint8` `(..., H, W, 3)`. Tensors are channel-first `(..., 3, H, W)`: float in [-1, 1] (mapped by
+    `(x+1)/2*255`, rounded) or uint8."""
     if isinstance(frames, torch.Tensor):
         x = frames.detach().cpu().movedim(-3, -1)
-        if x.dtype == torch.uint8: return x.numpy()
+        if x.dtype == torch.uint8:
+            return x.numpy()
         return ((x.float().clamp(-1, 1) + 1) / 2 * 255).round().to(torch.uint8).numpy()
     a = np.asarray(frames)
-    if a.dtype != np.uint8 or a.shape[-1] != 3: raise TypeError(f"numpy frames must be uint8 (..., H, W, 3); got {a.dtype} {a.shape}")
+    if a.dtype != np.uint8 or a.shape[-1] != 3:
+        raise TypeError(f"numpy frames must be uint8 (..., H, W, 3); got {a.dtype} {a.shape}")
     return a
 
 # %% ../nbs/91_viz.ipynb #7c5ce964
@@ -34,30 +37,50 @@ def _draw(axes, frames: np.ndarray, titles) -> None:
         ax.axis("off")
         if i < len(frames) and frames[i] is not None:
             ax.imshow(frames[i], interpolation="nearest")
-            if titles is not None and i < len(titles) and titles[i] is not None: ax.set_title(str(titles[i]), fontsize=7)
+            if titles is not None and i < len(titles) and titles[i] is not None:
+                ax.set_title(str(titles[i]), fontsize=7)
+
 
 def _finish(fig, suptitle: str | None):
-    if suptitle: fig.suptitle(suptitle, fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=9)
     return fig
+
 
 def show_frames(frames, titles=None, ncols: int | None = None, size: float = 1.4, suptitle: str | None = None):
     "Show a sequence of frames (wrapped after `ncols`), or a grid if `frames` has two leading dims; returns the figure."
     a = to_uint8_hwc(frames)
-    if a.ndim == 3: a = a[None]
-    if a.ndim == 5: rows, cols = a.shape[:2]
-    else: cols = ncols or len(a); rows = -(-len(a) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * (size + 0.25) + (0.3 if suptitle else 0)), squeeze=False, layout="constrained")
+    if a.ndim == 3:
+        a = a[None]
+    if a.ndim == 5:
+        rows, cols = a.shape[:2]
+    else:
+        cols = ncols or len(a)
+        rows = -(-len(a) // cols)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(cols * size, rows * (size + 0.25) + (0.3 if suptitle else 0)),
+        squeeze=False,
+        layout="constrained",
+    )
     _draw(axes.flat, a.reshape(-1, *a.shape[-3:]), titles)
     return _finish(fig, suptitle)
 
 # %% ../nbs/91_viz.ipynb #fe49a6e0
 def show_denoising(states, sigmas, denoised=None, size: float = 1.4, suptitle: str | None = None):
-    "A sampler's path: its states `x` at each sigma (top row) and, if given, the denoised estimate of each step (bottom row)."
+    """A sampler's path: its states `x` at each sigma (top row) and, if given, the denoised estimate of each step
+    (bottom row)."""
     first = lambda t: t[0] if t.ndim == 4 else t
     top = to_uint8_hwc(torch.stack([first(s) for s in states]))
     rows = 1 if denoised is None else 2
-    fig, axes = plt.subplots(rows, len(top), figsize=(len(top) * size, rows * (size + 0.25) + (0.3 if suptitle else 0)), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        rows,
+        len(top),
+        figsize=(len(top) * size, rows * (size + 0.25) + (0.3 if suptitle else 0)),
+        squeeze=False,
+        layout="constrained",
+    )
     _draw(axes[0], top, [f"x at σ={float(s):.3g}" for s in sigmas])
     if denoised is not None:
         bottom = to_uint8_hwc(torch.stack([first(d) for d in denoised]))
@@ -68,15 +91,22 @@ def show_denoising(states, sigmas, denoised=None, size: float = 1.4, suptitle: s
 def save_figure(fig, path, dpi: int = 100) -> Path:
     "Save `fig` to `path` (PNG/PDF/SVG by suffix) atomically: a crash never leaves a half-written figure."
     path = Path(path)
-    return atomic_write(path, lambda f: fig.savefig(f, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png"))
+    return atomic_write(
+        path, lambda f: fig.savefig(f, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
+    )
 
 # %% ../nbs/91_viz.ipynb #eab2f93d
 def chapter_folder(run_dir: Path | str | None, chapter: str) -> Path:
-    "A chapter's working folder: `run_dir` when the main job passes one, else a new temporary folder named after the chapter."
+    """A chapter's working folder: `run_dir` when the main job passes one, else a new temporary folder named after the
+    chapter."""
     return Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix=f"diamond-{chapter}-"))
 
+
 def figure_saver(folder: Path | str | None) -> Callable:
-    "`save(fig, name)`: `save_figure` into `folder/figures/name`; nothing when `folder` is None (the figure is only shown)."
+    """`save(fig, name)`: `save_figure` into `folder/figures/name`; nothing when `folder` is None (the figure is only
+    shown)."""
+
     def save(fig, name: str) -> Path | None:
-        return save_figure(fig, Path(folder)/"figures"/name) if folder else None
+        return save_figure(fig, Path(folder) / "figures" / name) if folder else None
+
     return save

@@ -26,10 +26,13 @@ from .sampler import generate_next_obs
 # %% ../nbs/07_world_model.ipynb #32204f30
 def denoiser_loss_fn(denoiser: Denoiser, device=None) -> Callable:
     "`batch -> (loss, logs)` for `Trainer`: the mean loss of a window's chained prediction steps."
+
     def loss_fn(batch):
         b = batch.to(device)
         return denoiser_window_loss(denoiser, b.obs, b.act, b.mask_padding), {}
+
     return loss_fn
+
 
 def denoiser_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> SegmentSampler:
     "Training windows of L + 1 + K steps with the recency weights."
@@ -38,29 +41,42 @@ def denoiser_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> S
 
 # %% ../nbs/07_world_model.ipynb #5eda686d
 @torch.no_grad()
-def rollout(denoiser: Denoiser, obs: Tensor, act: Tensor, sampler_cfg: SamplerConfig, horizon: int,
-            generator: torch.Generator | None = None) -> Tensor:
-    "Imagine `horizon` frames (B,T,C,H,W) from the first L real frames of `obs` (B,>=L,...) and the actions `act` (B,>=L+T-1)."
+def rollout(
+    denoiser: Denoiser,
+    obs: Tensor,
+    act: Tensor,
+    sampler_cfg: SamplerConfig,
+    horizon: int,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """Imagine `horizon` frames (B,T,C,H,W) from the first L real frames of `obs` (B,>=L,...) and the actions `act`
+    (B,>=L+T-1)."""
     L = denoiser.cfg.unet.num_steps_conditioning
-    if act.shape[1] < L + horizon - 1: raise ValueError(f"{act.shape[1]} actions cannot drive {horizon} steps from {L} frames")
+    if act.shape[1] < L + horizon - 1:
+        raise ValueError(f"{act.shape[1]} actions cannot drive {horizon} steps from {L} frames")
     hist, frames = obs[:, :L], []
     for t in range(horizon):
-        nxt = generate_next_obs(denoiser, hist, act[:, t:t + L], sampler_cfg, generator)
+        nxt = generate_next_obs(denoiser, hist, act[:, t : t + L], sampler_cfg, generator)
         frames.append(nxt)
         hist = torch.cat([hist[:, 1:], nxt[:, None]], dim=1)
     return torch.stack(frames, dim=1)
 
 # %% ../nbs/07_world_model.ipynb #c28944f2
 def sample_trajectories(dataset: EpisodeDataset, length: int, n: int, seed: int = 0) -> tuple[Tensor, Tensor]:
-    "`n` windows of `length` real steps (no padding) from `dataset`: obs (n,length,C,H,W) in [-1,1] and actions (n,length)."
+    """`n` windows of `length` real steps (no padding) from `dataset`: obs (n,length,C,H,W) in [-1,1] and actions
+    (n,length)."""
     rng = np.random.default_rng(seed)
     long_enough = [i for i in dataset.ids if len(dataset[i]) >= length]
-    if not long_enough: raise ValueError(f"no episode of {dataset.path} has {length} steps; collect longer episodes or shorten the horizon")
+    if not long_enough:
+        raise ValueError(
+            f"no episode of {dataset.path} has {length} steps; collect longer episodes or shorten the horizon"
+        )
     weights = np.array([len(dataset[i]) - length + 1 for i in long_enough], float)
     obs, act = [], []
     for i in rng.choice(long_enough, size=n, p=weights / weights.sum()):
         s = int(rng.integers(len(dataset[i]) - length + 1))
-        obs.append(dataset[i].obs[s:s + length]); act.append(dataset[i].act[s:s + length])
+        obs.append(dataset[i].obs[s : s + length])
+        act.append(dataset[i].act[s : s + length])
     return frames_to_float(torch.from_numpy(np.stack(obs))), torch.from_numpy(np.stack(act))
 
 # %% ../nbs/07_world_model.ipynb #6f63740b
@@ -68,23 +84,35 @@ def pixel_error(a: Tensor, b: Tensor) -> Tensor:
     "Mean absolute difference in pixel levels (0-255) over the last three dims (C, H, W)."
     return (a - b).abs().mean(dim=(-3, -2, -1)) * 127.5
 
+
 @torch.no_grad()
-def drift_curve(denoiser: Denoiser, obs: Tensor, act: Tensor, sampler_cfg: SamplerConfig, horizon: int,
-                generator: torch.Generator | None = None, batch_size: int = 32) -> tuple[Tensor, Tensor]:
-    "Per-step errors (n, horizon) of rollouts from held-out trajectories `obs`, `act`; returns (errors, imagined frames)."
+def drift_curve(
+    denoiser: Denoiser,
+    obs: Tensor,
+    act: Tensor,
+    sampler_cfg: SamplerConfig,
+    horizon: int,
+    generator: torch.Generator | None = None,
+    batch_size: int = 32,
+) -> tuple[Tensor, Tensor]:
+    """Per-step errors (n, horizon) of rollouts from held-out trajectories `obs`, `act`; returns (errors, imagined
+    frames)."""
     L = denoiser.cfg.unet.num_steps_conditioning
     errs, dreams = [], []
     for s in range(0, len(obs), batch_size):
-        o, a = obs[s:s + batch_size].to(denoiser.device), act[s:s + batch_size].to(denoiser.device)
+        o, a = obs[s : s + batch_size].to(denoiser.device), act[s : s + batch_size].to(denoiser.device)
         d = rollout(denoiser, o, a, sampler_cfg, horizon, generator)
-        errs.append(pixel_error(d, o[:, L:L + horizon]).cpu()); dreams.append(d.cpu())
+        errs.append(pixel_error(d, o[:, L : L + horizon]).cpu())
+        dreams.append(d.cpu())
     return torch.cat(errs), torch.cat(dreams)
 
 # %% ../nbs/07_world_model.ipynb #3f962116
 @torch.no_grad()
-def one_step_errors(denoiser: Denoiser, obs: Tensor, act: Tensor, sampler_cfg: SamplerConfig,
-                    generator: torch.Generator | None = None) -> dict:
-    "Errors (levels) of one-step predictions and of copying the last frame, on the pixels that change; `obs` (n,L+1,...)."
+def one_step_errors(
+    denoiser: Denoiser, obs: Tensor, act: Tensor, sampler_cfg: SamplerConfig, generator: torch.Generator | None = None
+) -> dict:
+    """Errors (levels) of one-step predictions and of copying the last frame, on the pixels that change; `obs`
+    (n,L+1,...)."""
     L = denoiser.cfg.unet.num_steps_conditioning
     pred = rollout(denoiser, obs.to(denoiser.device), act.to(denoiser.device), sampler_cfg, 1, generator)[:, 0].cpu()
     target, last = obs[:, L], obs[:, L - 1]
@@ -93,67 +121,105 @@ def one_step_errors(denoiser: Denoiser, obs: Tensor, act: Tensor, sampler_cfg: S
     return {"model": err(pred), "copy_last": err(last), "changed_fraction": changed.float().mean().item()}
 
 # %% ../nbs/07_world_model.ipynb #cf79b353
-BREAKOUT_OPEN_ROWS = np.r_[10:17, 29:57]       # rows of a 64x64 Breakout frame where the ball flies over black
+BREAKOUT_OPEN_ROWS = np.r_[10:17, 29:57]  # rows of a 64x64 Breakout frame where the ball flies over black
 BREAKOUT_PADDLE_ROWS = np.r_[57:59]
-BREAKOUT_COLS = np.r_[4:60]                     # inside the side walls
+BREAKOUT_COLS = np.r_[4:60]  # inside the side walls
+
 
 def _red_excess(frames, min_red: float) -> np.ndarray:
-    "R - (G+B)/2 in levels (0-255) of frames (..., 3, H, W), uint8 or float in [-1, 1]; values below `min_red` set to 0."
+    """R - (G+B)/2 in levels (0-255) of frames (..., 3, H, W), uint8 or float in [-1, 1]; values below `min_red` set to
+    0."""
     x = torch.as_tensor(frames)
     x = x.float() if x.dtype == torch.uint8 else (x.float() + 1) * 127.5
     r = (x[..., 0, :, :] - (x[..., 1, :, :] + x[..., 2, :, :]) / 2).numpy()
     return np.where(r >= min_red, r, 0.0)
 
+
 def breakout_objects(frames, min_red: float = 20.0, min_ball: float = 100.0) -> dict:
     "Paddle x, ball presence and ball (x, y) read from Breakout frames (..., 3, 64, 64) by their red colour."
     r = _red_excess(frames, min_red)
-    pad = r[..., BREAKOUT_PADDLE_ROWS, :][..., BREAKOUT_COLS].sum(-2)          # (..., columns)
-    ball = r[..., BREAKOUT_OPEN_ROWS, :][..., BREAKOUT_COLS]                   # (..., rows, columns)
+    pad = r[..., BREAKOUT_PADDLE_ROWS, :][..., BREAKOUT_COLS].sum(-2)  # (..., columns)
+    ball = r[..., BREAKOUT_OPEN_ROWS, :][..., BREAKOUT_COLS]  # (..., rows, columns)
     centre = lambda w, pos: (w * pos).sum(-1) / np.maximum(w.sum(-1), 1e-9)
     mass = ball.sum((-2, -1))
     present = mass >= min_ball
-    return {"paddle_x": np.where(pad.sum(-1) > 0, centre(pad, BREAKOUT_COLS), np.nan),
-            "ball_present": present, "ball_mass": mass,
-            "ball_x": np.where(present, centre(ball.sum(-2), BREAKOUT_COLS), np.nan),
-            "ball_y": np.where(present, centre(ball.sum(-1), BREAKOUT_OPEN_ROWS), np.nan)}
+    return {
+        "paddle_x": np.where(pad.sum(-1) > 0, centre(pad, BREAKOUT_COLS), np.nan),
+        "ball_present": present,
+        "ball_mass": mass,
+        "ball_x": np.where(present, centre(ball.sum(-2), BREAKOUT_COLS), np.nan),
+        "ball_y": np.where(present, centre(ball.sum(-1), BREAKOUT_OPEN_ROWS), np.nan),
+    }
 
 # %% ../nbs/07_world_model.ipynb #2a8196be
 def changed_pixel_errors(dreams: Tensor, obs: Tensor) -> dict:
-    "Per-step errors (levels) of `dreams` (n,T,...) and of copying the last context frame, on the pixels that change in the real `obs` (n,L+T,...)."
-    T = dreams.shape[1]; L = obs.shape[1] - T
-    real, last = obs[:, L:], obs[:, L - 1:L].expand_as(dreams)
+    """Per-step errors (levels) of `dreams` (n,T,...) and of copying the last context frame, on the pixels that change
+    in the real `obs` (n,L+T,...)."""
+    T = dreams.shape[1]
+    L = obs.shape[1] - T
+    real, last = obs[:, L:], obs[:, L - 1 : L].expand_as(dreams)
     changed = (real != last).any(dim=2, keepdim=True).expand_as(real)
     per_step = lambda x: [((x[:, t] - real[:, t]).abs()[changed[:, t]].mean() * 127.5).item() for t in range(T)]
     err, copy = per_step(dreams), per_step(last)
-    return {"starts": len(dreams), "horizon": T, "changed_error": err, "changed_error_copy": copy,
-            "beats_copy_every_step": all(e < c for e, c in zip(err, copy))}
+    return {
+        "starts": len(dreams),
+        "horizon": T,
+        "changed_error": err,
+        "changed_error_copy": copy,
+        "beats_copy_every_step": all(e < c for e, c in zip(err, copy)),
+    }
+
 
 def object_metrics(dreams: Tensor, obs: Tensor, paddle_tol: float = 2.0, ball_tol: float = 3.0) -> dict:
-    "Breakout dream metrics: `dreams` (n,T,3,64,64) against the real `obs` (n,L+T,...) whose first L frames were the context."
-    T = dreams.shape[1]; L = obs.shape[1] - T
+    """Breakout dream metrics: `dreams` (n,T,3,64,64) against the real `obs` (n,L+T,...) whose first L frames were the
+    context."""
+    T = dreams.shape[1]
+    L = obs.shape[1] - T
     d, r = breakout_objects(dreams), breakout_objects(obs[:, L:])
-    paddle_ok = np.abs(d["paddle_x"] - r["paddle_x"]) <= paddle_tol                          # NaN (no paddle) -> False
+    paddle_ok = np.abs(d["paddle_x"] - r["paddle_x"]) <= paddle_tol  # NaN (no paddle) -> False
     seen = r["ball_present"]
     near = np.hypot(d["ball_x"] - r["ball_x"], d["ball_y"] - r["ball_y"]) <= ball_tol
     frac = lambda m, of: float(m[of].mean()) if of.any() else float("nan")
-    return {**changed_pixel_errors(dreams, obs), "frames": int(paddle_ok.size), "real_ball_frames": int(seen.sum()),
-            "paddle_within": frac(paddle_ok, np.ones_like(seen)), "ball_present": frac(d["ball_present"], seen),
-            "ball_within": frac(d["ball_present"] & near, seen),
-            "paddle_within_per_step": paddle_ok.mean(0).tolist(),
-            "ball_present_per_step": [frac(d["ball_present"][:, t], seen[:, t]) for t in range(T)]}
+    return {
+        **changed_pixel_errors(dreams, obs),
+        "frames": int(paddle_ok.size),
+        "real_ball_frames": int(seen.sum()),
+        "paddle_within": frac(paddle_ok, np.ones_like(seen)),
+        "ball_present": frac(d["ball_present"], seen),
+        "ball_within": frac(d["ball_present"] & near, seen),
+        "paddle_within_per_step": paddle_ok.mean(0).tolist(),
+        "ball_present_per_step": [frac(d["ball_present"][:, t], seen[:, t]) for t in range(T)],
+    }
 
 # %% ../nbs/07_world_model.ipynb #33dc1c6b
 @torch.no_grad()
-def held_out_dreams(denoiser: Denoiser, dataset: EpisodeDataset, sampler_cfg: SamplerConfig, starts: int, horizon: int = 15,
-                    seed: int = 0, batch_size: int = 32) -> tuple[Tensor, Tensor]:
-    "Dreams (starts,horizon,...) from `starts` windows of `dataset` driven by the real actions, and the real obs (starts,L+horizon,...)."
+def held_out_dreams(
+    denoiser: Denoiser,
+    dataset: EpisodeDataset,
+    sampler_cfg: SamplerConfig,
+    starts: int,
+    horizon: int = 15,
+    seed: int = 0,
+    batch_size: int = 32,
+) -> tuple[Tensor, Tensor]:
+    """Dreams (starts,horizon,...) from `starts` windows of `dataset` driven by the real actions, and the real obs
+    (starts,L+horizon,...)."""
     L = denoiser.cfg.unet.num_steps_conditioning
     obs, act = sample_trajectories(dataset, L + horizon, starts, seed=seed)
     _, dreams = drift_curve(denoiser, obs, act, sampler_cfg, horizon, torch.Generator().manual_seed(seed), batch_size)
     return dreams, obs
 
-def dream_objects(denoiser: Denoiser, dataset: EpisodeDataset, sampler_cfg: SamplerConfig, starts: int, horizon: int = 15,
-                  seed: int = 0, batch_size: int = 32) -> tuple[dict, Tensor, Tensor]:
-    "Dream `horizon` steps from `starts` held-out windows of `dataset` with the real actions; (object_metrics, dreams, real obs)."
+
+def dream_objects(
+    denoiser: Denoiser,
+    dataset: EpisodeDataset,
+    sampler_cfg: SamplerConfig,
+    starts: int,
+    horizon: int = 15,
+    seed: int = 0,
+    batch_size: int = 32,
+) -> tuple[dict, Tensor, Tensor]:
+    """Dream `horizon` steps from `starts` held-out windows of `dataset` with the real actions; (object_metrics, dreams,
+    real obs)."""
     dreams, obs = held_out_dreams(denoiser, dataset, sampler_cfg, starts, horizon, seed, batch_size)
     return object_metrics(dreams, obs), dreams, obs
