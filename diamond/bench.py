@@ -22,7 +22,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, make_env
 from .compute import apply_compute, native_bfloat16
-from .config import Config, config_to_dict, configure_torch, in_notebook, make_config, settings
+from .config import Config, config_to_dict, make_config
+from .settings import configure_torch, in_notebook, settings
 from .data import Episode, EpisodeDataset, SegmentSampler
 from .edm import Denoiser, denoiser_window_loss
 from .imagination import WorldModelEnv

@@ -18,7 +18,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .atari import ATARI_100K_GAMES, action_names, check_game
-from .config import Config, ConfigError, atomic_write, load_config, make_config, settings
+from .config import Config, ConfigError, atomic_write, load_config, make_config
+from .settings import settings
 from .agent import Agent
 
 # %% ../nbs/12_checkpoints.ipynb #d5b5bae8

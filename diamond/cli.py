@@ -19,17 +19,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atari import ATARI_100K_GAMES, check_game
-from diamond.config import (
-    Config,
-    ConfigError,
-    SettingsError,
-    config_to_dict,
-    in_notebook,
-    load_config,
-    make_config,
-    settings,
-)
+from .atari import check_game
+from .config import Config, ConfigError, config_to_dict, load_config, make_config
+from .settings import SettingsError, in_notebook, settings
 from .profiles import PROFILES
 from .runs import RunError, RunFinished
 
@@ -440,7 +432,7 @@ def bench_main(argv=None) -> int:
             raise ValueError(f"--out {a.out} is a folder: give the path of a .json file")
         make_config(a.profile, compute)
         from diamond.compute import check_precision_on
-        from diamond.config import default_device
+        from diamond.settings import default_device
 
         check_precision_on(a.precision, default_device())
     res = run_benchmarks(

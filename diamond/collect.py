@@ -11,7 +11,7 @@ import time
 
 from .atari import make_env, make_policy
 from .cli import Once, command, count, folder, game_name, parser, refusals
-from .config import in_notebook
+from .settings import in_notebook
 from .data import Collector, EpisodeDataset
 
 # %% ../nbs/94_collect.ipynb #656909da

@@ -24,6 +24,7 @@ from .edm import Denoiser
 from .sampler import generate_next_obs
 from .optim import Trainer, train_phase
 from .runs import derived_seed
+from .viz import show_frames
 from .world_model import denoiser_loss_fn, denoiser_sampler, pixel_error
 
 # %% ../nbs/20_fig_compounding_error.ipynb #8ec6de59

@@ -18,7 +18,8 @@ from .agent import evaluate_agent, evaluate_random, human_normalised, reference_
 from .atari import check_game
 from .checkpoints import CheckpointError, load_agent
 from .cli import Once, command, count, device_name, existing, folder, game_name, parser, refusals
-from .config import configure_torch, default_device, in_notebook, write_json
+from .config import write_json
+from .settings import configure_torch, default_device, in_notebook
 from .data import EpisodeDataset
 from .runs import mean_sem
 

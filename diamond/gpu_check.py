@@ -26,7 +26,8 @@ import torch
 from .atari import make_env
 from .cli import EXIT_DONE, EXIT_FAILED, Once, Refused, command, device_name, folder, parser, profile_name
 from .compute import apply_compute, computing_in, native_bfloat16
-from .config import PRECISIONS, Config, atomic_write, configure_torch, in_notebook, make_config, write_json
+from .config import PRECISIONS, Config, atomic_write, make_config, write_json
+from .settings import configure_torch, in_notebook
 from .data import frames_to_chw, frames_to_float
 from .profiles import PROFILES
 from .world_model import pixel_error, rollout

@@ -23,7 +23,8 @@ from .actor_critic import ActorCritic, AgentPolicy, DreamRollouts, actor_critic_
 from .agent import Agent, against_random, evaluate_agent, evaluate_random, mean_interval
 from .atari import action_names, check_game, make_env, make_policy
 from .compute import allow_tf32, apply_compute, check_precision_on
-from .config import Config, ConfigError, config_diff, default_device, seed_everything
+from .config import Config, ConfigError, config_diff
+from .settings import default_device, seed_everything
 from .data import Collector, EpisodeDataset
 from .edm import Denoiser
 from .imagination import WorldModelEnv, load_world_model

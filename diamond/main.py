@@ -14,7 +14,8 @@ from tqdm.auto import tqdm
 
 from .chapters import ChapterFailed, check_chapter_parameters, execute_chapter, notebooks_dir
 from .cli import Once, RunFailed, add_set, command, count, folder, parse_sets, parser, profile_name, refusals
-from .config import ConfigError, in_notebook, make_config, settings, write_json
+from .config import ConfigError, make_config, write_json
+from .settings import in_notebook, settings
 from .runs import RunFolder
 from .profiles import CHAPTER_PARAMETERS, MAIN_PROFILES
 

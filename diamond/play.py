@@ -21,7 +21,8 @@ import torch
 
 from .actor_critic import ActorCritic, AgentPolicy
 from .atari import action_names, make_env, make_policy
-from .config import SamplerConfig, settings
+from .config import SamplerConfig
+from .settings import settings
 from .data import Collector, Episode, EpisodeDataset, frames_to_chw
 from .edm import Denoiser
 from .imagination import WorldModelEnv

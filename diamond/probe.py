@@ -23,7 +23,8 @@ from .atari import action_names, make_env, make_policy
 from .checkpoints import CheckpointError, find_run_config, load_agent
 from .compute import apply_compute
 from .cli import Once, command, count, device_name, existing, folder, game_name, parser, refusals
-from .config import configure_torch, default_device, in_notebook, set_field, write_json
+from .config import set_field, write_json
+from .settings import configure_torch, default_device, in_notebook
 from .data import EpisodeDataset, frames_to_chw, frames_to_float
 from .imagination import WorldModelEnv
 from .agent import against_random, evaluate_agent, evaluate_random, mean_interval

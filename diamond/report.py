@@ -17,7 +17,7 @@ from rliable import library as rly
 from rliable import metrics as rly_metrics
 
 from .atari import ATARI_100K_GAMES
-from .config import settings
+from .settings import settings
 from .agent import human_normalised, reference_scores
 
 # %% ../nbs/22_atari100k_report.ipynb #dd017568

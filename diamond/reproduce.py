@@ -32,7 +32,8 @@ from diamond.cli import (
     profile_name,
     refusals,
 )
-from .config import PROFILES, atomic_write, in_notebook, make_config, settings, write_json
+from .config import PROFILES, atomic_write, make_config, write_json
+from .settings import in_notebook, settings
 
 # %% ../nbs/97_reproduce.ipynb #ec8f2e04
 @dataclass(frozen=True)

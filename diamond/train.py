@@ -9,7 +9,7 @@ __all__ = ['parse_args', 'main']
 import sys
 
 from .cli import add_run_arguments, command, parser, refusals, run_config
-from .config import configure_torch, in_notebook
+from .settings import configure_torch, in_notebook
 from .loop import AgentTrainer
 from .runs import Fault, no_fault
 

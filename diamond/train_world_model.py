@@ -17,17 +17,8 @@ import torch
 from .atari import action_names, check_game
 from .compute import apply_compute, check_precision_on
 from .cli import add_run_arguments, command, parser, refusals, run_config
-from diamond.config import (
-    SPEED_ONLY_FIELDS,
-    Config,
-    config_diff,
-    config_to_dict,
-    configure_torch,
-    in_notebook,
-    load_config,
-    save_config,
-    write_json,
-)
+from .config import Config, config_to_dict, load_config
+from .settings import configure_torch, in_notebook
 from .data import EpisodeDataset
 from .edm import Denoiser
 from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_sampler

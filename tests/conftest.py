@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from diamond.config import configure_torch, settings
+from diamond.settings import configure_torch, settings
 
 
 def pytest_configure(config):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from diamond import config
-from diamond.config import SettingsError, read_settings
+from diamond import settings as config_settings
+from diamond.settings import SettingsError, read_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,8 @@ def test_values_reach_the_code(tmp_path):
     """)
     r = run_py("""
         import torch
-        from diamond.config import settings, default_device, configure_torch, make_config
+        from diamond.config import make_config
+        from diamond.settings import settings, default_device, configure_torch
         from diamond.main import parse_args
         s = settings()
         dev = configure_torch()
@@ -90,19 +91,20 @@ def test_missing_section_and_missing_file_are_explained(tmp_path):
     with pytest.raises(SettingsError, match=r"\[diamond\]"):
         read_settings(p, environ={})
     with pytest.raises(SettingsError, match="DIAMOND_SETTINGS"):
-        config.find_settings_file({"DIAMOND_SETTINGS": str(tmp_path / "nope.ini")})
+        config_settings.find_settings_file({"DIAMOND_SETTINGS": str(tmp_path / "nope.ini")})
 
 
 def test_a_bad_file_stops_the_kit_at_import_time_use(tmp_path):
     p = write(tmp_path, "[diamond]\ndevice = tpu\n")
-    r = run_py("from diamond.config import default_device; default_device()", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
+    r = run_py("from diamond.settings import default_device; default_device()", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
     assert r.returncode != 0 and "device" in r.stderr and str(p) in r.stderr
 
 
 KEEP_FREED_PROBE = """
 import json, resource, torch
-import diamond.config as c
-from diamond.config import configure_torch, make_config, settings
+import diamond.settings as c
+from diamond.config import make_config
+from diamond.settings import configure_torch, settings
 configure_torch(1)
 from diamond.edm import Denoiser, denoiser_window_loss
 cfg = make_config("tiny")
@@ -137,11 +139,11 @@ def test_keep_freed_memory_changes_page_faults_not_numbers():
 
 def test_auto_device_says_once_which_it_took(tmp_path):
     p = write(tmp_path, "[diamond]\ndevice = auto\n")
-    r = run_py("from diamond.config import default_device; print(default_device(), default_device())", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
+    r = run_py("from diamond.settings import default_device; print(default_device(), default_device())", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
     assert r.returncode == 0, r.stderr
     import torch
     took = "cuda" if torch.cuda.is_available() else "cpu"       # this test machine has no MPS
     assert r.stdout.split() == [took, took] and r.stderr.count(f"diamond: device = auto took {took} (") == 1, r.stderr
     p = write(tmp_path, "[diamond]\ndevice = cpu\n")
-    r = run_py("from diamond.config import default_device; default_device()", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
+    r = run_py("from diamond.settings import default_device; default_device()", {"DIAMOND_SETTINGS": str(p)}, tmp_path)
     assert "device = auto" not in r.stderr                        # a device named in the settings needs no word
