@@ -22,8 +22,8 @@ from .data import EpisodeDataset, SegmentSampler
 from .ddpm import DDPMDenoiser, ddpm_loss_fn, generate_next_obs_ddpm
 from .edm import Denoiser
 from .sampler import generate_next_obs
-from .optim import Trainer, train_phase
-from .runs import derived_seed
+from .optim import Trainer
+from .runs import derived_seed, train_phase
 from .viz import show_frames
 from .world_model import denoiser_loss_fn, denoiser_sampler, pixel_error
 
@@ -54,7 +54,7 @@ def train_diffusion_model(
     checkpoint_every: int = 500,
 ):
     """A world model of `kind` trained for `steps` updates on `data` in checkpointed pieces in `run_dir`, which a rerun
-    continues (`train_phase`, chapter 16); returns (model, mean losses between checkpoints). The profile's
+    continues (`train_phase`, chapter 17); returns (model, mean losses between checkpoints). The profile's
     learning-rate schedule applies as in chapter 99: warm-up, and a linear fall to 0 over the last
     `lr_cooldown_steps` (all of them when fewer)."""
     model = make_world_model(kind, cfg, num_actions).to(device)

@@ -22,9 +22,9 @@ from .settings import configure_torch, in_notebook
 from .data import EpisodeDataset
 from .edm import Denoiser
 from .reward_end import RewEndModel, evaluate_rew_end, rew_end_loss_fn, rew_end_sampler
-from .runs import RunError, RunFinished, RunFolder, derived_seed, finish_run
+from .runs import RunError, RunFinished, RunFolder, derived_seed, finish_run, train_phase
 from .data import expert_data
-from .optim import Trainer, save_state, train_phase
+from .optim import Trainer, save_state
 from diamond.world_model import (
     changed_pixel_errors,
     denoiser_loss_fn,
