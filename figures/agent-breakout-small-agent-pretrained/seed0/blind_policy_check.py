@@ -1,6 +1,6 @@
 # A policy with the trained agent's action frequencies but blind to the screen: does 3.9 come from looking?
 import sys, tempfile, numpy as np
-from diamond.loop import play_test_games, mean_interval
+from diamond.agent import play_test_games, mean_interval
 from diamond.data import EpisodeDataset
 p = np.array([float(x) for x in sys.argv[1].split(",")]); p /= p.sum()
 class Blind:

@@ -1,0 +1,49 @@
+"figures/README.md, the gallery: short, its links alive, every folder listed, and its numbers those of the results files."
+import json
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from diamond.agent import against_random
+
+FIGURES = Path(__file__).resolve().parent.parent / "figures"
+GALLERY = (FIGURES / "README.md").read_text()
+
+
+def test_the_gallery_is_short_and_its_links_live():
+    assert len(GALLERY.split()) <= 1000, len(GALLERY.split())
+    for line in GALLERY.splitlines():
+        if line.startswith("|") and not line.startswith("|---"):
+            assert all(len(c.strip()) <= 300 for c in line.strip("|").split(" | ")), line[:120]
+    for target in re.findall(r"\]\(([^)]+)\)", GALLERY):
+        assert (FIGURES / target).exists(), target
+    listed = {p.name for p in FIGURES.iterdir() if p.is_dir() and p.name != "lab"}
+    assert all(f"{name}/" in GALLERY for name in listed), listed
+
+
+def half_up(x: float, places: int = 2) -> str:
+    "`x` rounded half up from its shortest decimal form, as the text writes it (5.175 -> 5.18, where `:.2f` gives 5.17)."
+    return str(Decimal(str(x)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+
+
+def test_the_gallery_quotes_the_results_files():
+    "A rerun that changes a result fails here until the gallery says the new number."
+    wm = json.loads((FIGURES / "world-model-breakout-small" / "results.json").read_text())
+    ce = json.loads((FIGURES / "compounding_error-small" / "compounding_error.json").read_text())
+    bx = json.loads((FIGURES / "boxing-small" / "boxing_multimodality.json").read_text())["sharpness"]
+    agent = json.loads((FIGURES / "agent-breakout-small-agent-pretrained" / "seed0" / "results.json").read_text())
+    hns = json.loads((FIGURES / "atari100k" / "aggregates.json").read_text())["aggregates"]["DIAMOND"]
+    c = against_random(agent)
+    quoted = [
+        f"ball in {wm['ball_present']:.1%}", f"recall {wm['reward_recall']:.2f}", f"{wm['denoiser_updates']:,} denoiser",
+        f"{ce['first_step_error']['edm_n1']:.2f} levels of error at step 1", f"{ce['final_error']['edm_n1']:.1f} at step 100",
+        f"({ce['first_step_error']['ddpm_n10']:.2f} at step 1)", f"{ce['train_steps']:,} updates each",
+        f"blurred (sharpness {bx['1']['opponent'][0]:.2f} ± {bx['1']['opponent'][1]:.2f})",
+        f"sharper ({bx['1']['player'][0]:.2f} ± {bx['1']['player'][1]:.2f})", f"({bx['3']['player'][0]:.2f}, {bx['3']['opponent'][0]:.2f})",
+        f"scored {agent['final_return_mean']:.2f} over {agent['final_episodes']} test games (95% interval "
+        f"{half_up(c['agent'][0])}-{half_up(c['agent'][1])})",
+        f"random player's {agent['random_return_mean']:.2f} ({half_up(c['random'][0])}-{half_up(c['random'][1])})",
+        f"mean {hns['mean'][0]:.3f}, median {hns['median'][0]:.3f}, IQM {hns['IQM'][0]:.3f}",
+    ]
+    missing = [q for q in quoted if q not in GALLERY]
+    assert not missing, missing
