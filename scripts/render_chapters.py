@@ -1,7 +1,7 @@
 """Execute the lesson chapters and keep their outputs in `nbs/`, small, so that a reader sees each chapter's results before
 running it (on the web, or on opening it).
 
-    .venv/bin/python scripts/render_chapters.py                 # every lesson chapter (01-14, 20-22), two at a time
+    .venv/bin/python scripts/render_chapters.py                 # every lesson chapter (01-14 with 11a, 20-22), two at a time
     .venv/bin/python scripts/render_chapters.py 07_world_model  # some of them
 
 Each chapter runs as `nbdev-test` runs it (its `tiny` defaults, `IN_TEST=1`: nothing is written outside temporary folders;
@@ -22,7 +22,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
-LESSONS = [p.stem for p in sorted(NBS.glob("[012][0-9]_*.ipynb")) if p.stem[:2] <= "14" or p.stem[:2] >= "20"]
+LESSONS = [p.stem for p in sorted(NBS.glob("[012][0-9]*_*.ipynb")) if p.stem[:2] <= "14" or p.stem[:2] >= "20"]
 SKIP_FLAGS = ("slow", "gpu")          # the flags nbdev-test skips (pyproject.toml: tst_flags)
 MAX_WIDTH, MAX_LINES, MAX_IMAGES = 720, 40, 6
 DROP = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json")

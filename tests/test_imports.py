@@ -97,8 +97,8 @@ def test_lesson_chapters_keep_small_outputs():
     import base64, io
     from PIL import Image
     nbs = Path(__file__).resolve().parent.parent / "nbs"
-    lessons = [p for p in sorted(nbs.glob("[012][0-9]_*.ipynb")) if p.name[:2] <= "14" or p.name[:2] >= "20"]
-    assert len(lessons) >= 17
+    lessons = [p for p in sorted(nbs.glob("[012][0-9]*_*.ipynb")) if p.name[:2] <= "14" or p.name[:2] >= "20"]
+    assert len(lessons) >= 18 and "11a_agent.ipynb" in [p.name for p in lessons]
     for p in lessons:
         nb = json.loads(p.read_text())
         cells = nb["cells"]
