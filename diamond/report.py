@@ -19,6 +19,7 @@ from rliable import metrics as rly_metrics
 from .atari import ATARI_100K_GAMES
 from .settings import settings
 from .agent import human_normalised, reference_scores
+from .runs import RunFolder
 
 # %% ../nbs/22_atari100k_report.ipynb #dd017568
 PUBLISHED = ("DIAMOND", "IRIS", "SimPLe")
@@ -78,7 +79,7 @@ def collect_runs(root: Path | str) -> tuple[dict[str, list[float]], list[dict]]:
     scores, rows = {}, []
     for d in sorted(p for p in Path(root).iterdir() if p.is_dir() and (p / "agent").is_dir()):
         res = d / "agent" / "results.json"
-        done = res.exists() and (d / "agent" / "run_is_over").exists()
+        done = res.exists() and RunFolder(d / "agent").finished
         row = {"run": d.name, "finished": done}
         if done:
             r = json.loads(res.read_text())

@@ -33,6 +33,7 @@ from diamond.cli import (
     refusals,
 )
 from .config import PROFILES, atomic_write, make_config, write_json
+from .runs import RunFolder
 from .settings import in_notebook, settings
 
 # %% ../nbs/97_reproduce.ipynb #ec8f2e04
@@ -85,7 +86,7 @@ class RunSpec:
     def finished(self) -> bool:
         "An agent run whose folder holds `run_is_over`; a figure run whose `status.json` says finished."
         if EXPERIMENTS[self.experiment].agent:
-            return (Path(self.run_dir) / "agent" / "run_is_over").exists()
+            return RunFolder(Path(self.run_dir) / "agent").finished
         st = Path(self.run_dir) / "status.json"
         return st.exists() and json.loads(st.read_text()).get("status") == "finished"
 
