@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['EXIT_DONE', 'EXIT_FAILED', 'EXIT_REFUSED', 'INPUT_ERRORS', 'COMMANDS', 'Refused', 'NothingToDo', 'RunFailed',
            'refusals', 'command', 'Once', 'count', 'game_name', 'profile_name', 'device_name', 'folder', 'existing',
-           'parser', 'add_set', 'add_run_arguments', 'parse_sets', 'run_config', 'Subcommand', 'usage', 'main',
-           'flat_config', 'profile_table', 'profiles_main', 'bench_main']
+           'json_file', 'parser', 'add_set', 'add_run_arguments', 'parse_sets', 'run_config', 'Subcommand', 'usage',
+           'main', 'flat_config', 'profile_table', 'profiles_main', 'bench_main']
 
 # %% ../nbs/89_cli.ipynb #3c61cb11
 import argparse
@@ -159,6 +159,14 @@ def existing(v: str) -> Path:
     p = Path(v)
     if not p.exists():
         raise argparse.ArgumentTypeError(f"{p} does not exist: give the path of an existing file or folder")
+    return p
+
+
+def json_file(v: str) -> Path:
+    "An argparse type: where a JSON report goes (a folder there is refused)."
+    p = Path(v)
+    if p.is_dir():
+        raise argparse.ArgumentTypeError(f"{p} is a folder: give the path of a .json file")
     return p
 
 # %% ../nbs/89_cli.ipynb #a102f519
@@ -365,10 +373,7 @@ def profiles_main(argv=None) -> int:
         raise Refused(f"a profile is named twice ({' '.join(a.names)}): name each once")
     if not a.names:
         for n in PROFILES:
-            print(
-                f"{n:24s} {len(flat_config(make_config(n))) - 1} fields, "
-                f"{sum(1 for k, v in PROFILES[n].items())} set by the profile"
-            )
+            print(f"{n:24s} {len(flat_config(make_config(n))) - 1} fields, {len(PROFILES[n])} set by the profile")
         return EXIT_DONE
     print(profile_table(*a.names, changed=a.changed))
     return EXIT_DONE
@@ -411,7 +416,7 @@ def bench_main(argv=None) -> int:
     p.add_argument(
         "--cuda-graphs", action="store_true", help="with --compile on CUDA: CUDA graphs (mode reduce-overhead)"
     )
-    p.add_argument("--out", type=Path, default=None, action=Once, help="also write the JSON to this file")
+    p.add_argument("--out", type=json_file, default=None, action=Once, help="also write the JSON to this file")
     p.add_argument(
         "--skip",
         nargs="+",
@@ -428,8 +433,6 @@ def bench_main(argv=None) -> int:
         "compute.cuda_graphs": a.cuda_graphs,
     }
     with refusals():
-        if a.out is not None and a.out.is_dir():
-            raise ValueError(f"--out {a.out} is a folder: give the path of a .json file")
         make_config(a.profile, compute)
         from diamond.compute import check_precision_on
         from diamond.settings import default_device

@@ -18,7 +18,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .atari import ATARI_100K_GAMES, check_game
-from .chapters import ChapterFailed, chapter_parameters, execute_chapter, notebooks_dir
+from .chapters import ChapterFailed, check_chapter_parameters, execute_chapter, notebooks_dir
 from diamond.cli import (
     Once,
     RunFailed,
@@ -202,12 +202,7 @@ def plan(
         if nb and not (nbs / f"{nb}.ipynb").is_file():
             raise BatchError(f"the notebook {nb}.ipynb is missing from {nbs}")
     params = dict(params or {})
-    if params:
-        known = set(chapter_parameters(nbs / f"{exp.notebook}.ipynb"))
-        if unknown := sorted(set(params) - known):
-            raise BatchError(
-                f"{exp.notebook} has no parameter {', '.join(unknown)}; its parameters: {', '.join(sorted(known))}"
-            )
+    check_chapter_parameters({exp.notebook: params}, [exp.notebook], nbs)
     root = Path(out) if out is not None else settings().runs_dir / f"{experiment}-{profile}"
     figures = "" if exp.agent else str(settings().figures_dir / f"{experiment}-{profile}")
     return [

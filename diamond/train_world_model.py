@@ -253,11 +253,8 @@ def main(argv=None) -> int:
     add_run_arguments(p, example="denoiser_optim.steps_first_epoch=2000 world_model_run.eval_every=500")
     a = p.parse_args(argv)
     with refusals():
-        bare = a.resume and a.game is None and a.profile is None and a.seed is None and not a.set
-        cfg = None if bare else run_config(a)
-        device = configure_torch()
-        if cfg is not None:
-            check_precision_on(cfg.compute.precision, device)
+        cfg = run_config(a)  # a bare --resume: the run folder's own config
+        check_precision_on(cfg.compute.precision, configure_torch())
         prepare_run(a.run_dir, cfg, a.resume, check_only=True)
     res = train_world_model(a.run_dir, cfg, a.resume, progress=not a.no_progress)
     line = ", ".join(
