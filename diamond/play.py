@@ -125,6 +125,7 @@ class PlaySession:
         if mode not in ("dream", "real"):
             raise ValueError(f"mode={mode!r}: expected 'dream' or 'real'")
         if mode != self.mode:
+            self._save_recording(cut=True)  # under the world it was played in, before the mode changes
             self.mode = mode
             self.reset()
 

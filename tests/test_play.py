@@ -75,6 +75,12 @@ def test_recorded_real_play_is_an_episode_of_what_was_shown(tmp_path):
         s.step(1)
     s.set_recording(False)
     assert len(EpisodeDataset(tmp_path / "rec" / "Breakout_rec_dream_H")) == 1 and len(ds) == 1
+    # switching worlds while recording saves what was played under the world it was played in
+    s.set_mode("real"); s.set_recording(True)
+    s.step(1); s.step(2)
+    s.set_mode("dream")
+    assert len(EpisodeDataset(tmp_path / "rec" / "Breakout_rec_real_H")) == 2
+    assert len(EpisodeDataset(tmp_path / "rec" / "Breakout_rec_dream_H")) == 1
 
 
 def test_bad_input_is_refused_with_the_reason(tmp_path):
