@@ -26,6 +26,7 @@ if [ "$tier" = unit ]; then
 fi
 
 bash scripts/setup_browser.sh   # Chromium for the play chapter's browser test
+bash scripts/docs.sh --setup-only   # the website's packages, for its browser test (tests/test_docs_site.py)
 unset IN_TEST   # nbdev-export does nothing when IN_TEST is set
 
 echo "== nbdev-clean, nbdev-export: notebooks and package must already be in sync"

@@ -18,21 +18,28 @@ def project() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
-def declared() -> list[Requirement]:
+LOCKS = {"requirements.lock": None, "requirements-docs.lock": "docs"}   # the lock of the kit, and of an extra set up apart
+
+
+def declared(extra: str | None = None) -> list[Requirement]:
+    "What pyproject.toml declares for the kit (its dependencies and the extras setup.sh installs), or for one extra."
     proj = project()
-    reqs = list(proj["dependencies"]) + [r for extra in proj["optional-dependencies"].values() for r in extra]
+    if extra:
+        return [Requirement(r) for r in proj["optional-dependencies"][extra]]
+    apart = set(LOCKS.values()) - {None}
+    reqs = list(proj["dependencies"]) + [r for x, rs in proj["optional-dependencies"].items() if x not in apart for r in rs]
     return [Requirement(r) for r in reqs]
 
 
-def lock() -> dict[str, str]:
+def lock(file: str = "requirements.lock") -> dict[str, str]:
     pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+    for line in (ROOT / file).read_text().splitlines():
         line = line.strip()
         if not line or line.startswith("#"): continue
         m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([0-9][0-9A-Za-z.]*)", line)
-        assert m, f"requirements.lock: {line!r} is not an exact pin name==version"
+        assert m, f"{file}: {line!r} is not an exact pin name==version"
         name = canonicalize_name(m[1])
-        assert name not in pins, f"requirements.lock pins {name} twice"
+        assert name not in pins, f"{file} pins {name} twice"
         pins[name] = m[2]
     return pins
 
@@ -48,12 +55,21 @@ def test_declared_dependencies_are_ranges_not_pins():
         assert any(s.operator == ">=" for s in r.specifier), f"{r}: declare the lowest version the kit needs (>=)"
 
 
-def test_every_declared_dependency_is_locked_inside_its_range():
-    pins = lock()
-    for r in declared():
+@pytest.mark.parametrize("file", LOCKS)
+def test_every_declared_dependency_is_locked_inside_its_range(file):
+    pins = lock(file)
+    for r in declared(LOCKS[file]):
         name = canonicalize_name(r.name)
-        assert name in pins, f"{r.name} is declared in pyproject.toml but not pinned in requirements.lock"
-        assert r.specifier.contains(pins[name], prereleases=True), f"requirements.lock pins {name}=={pins[name]}, outside {r}"
+        assert name in pins, f"{r.name} is declared in pyproject.toml but not pinned in {file}"
+        assert r.specifier.contains(pins[name], prereleases=True), f"{file} pins {name}=={pins[name]}, outside {r}"
+
+
+def test_the_docs_lock_leaves_the_kits_packages_alone():
+    "scripts/docs.sh installs requirements-docs.lock beside requirements.lock: no package may be pinned in both."
+    both = set(lock()) & set(lock("requirements-docs.lock"))
+    assert not both, f"pinned in requirements.lock and requirements-docs.lock: {sorted(both)}"
+    text = (ROOT / "scripts" / "docs.sh").read_text()
+    assert "-c requirements.lock -r requirements-docs.lock" in text
 
 
 def test_lock_pins_torch_to_the_local_cpu_wheel_version():
