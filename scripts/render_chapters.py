@@ -1,15 +1,21 @@
 """Execute the lesson chapters and keep their outputs in `nbs/`, small, so that a reader sees each chapter's results before
 running it (on the web, or on opening it).
 
-    .venv/bin/python scripts/render_chapters.py                 # every lesson chapter (01-14 with 11a, 20-22), two at a time
+    .venv/bin/python scripts/render_chapters.py                 # every lesson chapter (01-17 with 11a, 20-22), one at a time
     .venv/bin/python scripts/render_chapters.py 07_world_model  # some of them
 
 Each chapter runs as `nbdev-test` runs it (its `tiny` defaults, `IN_TEST=1`: nothing is written outside temporary folders;
 cells flagged `#| slow` or `#| gpu` are skipped and keep no output). Then outputs are made small: progress bars, widgets
 (and their state) and stderr are dropped, long text keeps its first and last lines, images are scaled to at most MAX_WIDTH pixels. Sources
-are never changed; run `nbdev-clean` afterwards (the script does) and commit the notebooks."""
+are never changed; run `nbdev-clean` afterwards (the script does) and commit the notebooks.
+
+Each chapter's wall time is kept in docs/chapter_times.json with the processor it ran on (the website's reading order
+quotes it): run on a quiet machine, one chapter at a time, so that the times are a reader's."""
 import base64
 import io
+import json
+import platform
+import time
 import os
 import subprocess
 import sys
@@ -22,7 +28,8 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
-LESSONS = [p.stem for p in sorted(NBS.glob("[012][0-9]*_*.ipynb")) if p.stem[:2] <= "14" or p.stem[:2] >= "20"]
+LESSONS = [p.stem for p in sorted(NBS.glob("[012][0-9]*_*.ipynb")) if p.stem[:2] <= "17" or p.stem[:2] >= "20"]
+TIMES = ROOT / "docs" / "chapter_times.json"
 SKIP_FLAGS = ("slow", "gpu")          # the flags nbdev-test skips (pyproject.toml: tst_flags)
 MAX_WIDTH, MAX_LINES, MAX_IMAGES = 720, 40, 6
 DROP = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json")
@@ -67,21 +74,35 @@ def shrink(outputs: list) -> list:
     return kept
 
 
-def render(name: str) -> tuple[str, int]:
+def render(name: str) -> tuple[str, int, float]:
     path = NBS / f"{name}.ipynb"
+    t0 = time.time()
     nb = nbformat.read(path, as_version=4)
     sources = [c.source for c in nb.cells]
     for c in nb.cells:
         if c.cell_type == "code" and skipped(c): c.source = "pass"        # not run, as in nbdev-test
     NotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(NBS)}},
                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"]).execute()
+    seconds = time.time() - t0
     nb.metadata.pop("widgets", None)                                          # the progress bars' widget state
     for c, s in zip(nb.cells, sources):
         c.source = s
         if c.cell_type == "code":
             c.outputs = [] if skipped(c) else shrink(c.outputs)
     nbformat.write(nb, path)
-    return name, path.stat().st_size
+    return name, path.stat().st_size, seconds
+
+
+def processor() -> str:
+    "The CPU's model name and whether it multiplies bfloat16 in hardware, as the times depend on both."
+    model = platform.processor() or platform.machine()
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        model = next(l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name"))
+        bf16 = "avx512_bf16" in info or "amx_bf16" in info
+    except (OSError, StopIteration):
+        bf16 = False
+    return f"{os.cpu_count()} cores of an {model}, {'with' if bf16 else 'without'} bfloat16 instructions"
 
 
 def main(names: list[str]) -> int:
@@ -89,8 +110,17 @@ def main(names: list[str]) -> int:
     unknown = [n for n in names if not (NBS / f"{n}.ipynb").exists()]
     if unknown: print(f"error: no chapter {', '.join(unknown)} in {NBS}", file=sys.stderr); return 2
     os.environ["IN_TEST"] = "1"
-    with ProcessPoolExecutor(2) as pool:
-        for name, size in pool.map(render, names): print(f"{name}: {size / 1e3:.0f} kB")
+    os.environ.setdefault("DIAMOND_TEST_THREADS", str(os.cpu_count()))        # one chapter at a time: every core, as a reader has
+    times = json.loads(TIMES.read_text()) if TIMES.exists() else {"chapters": {}}
+    if times.get("processor") not in (None, processor()):
+        times = {"chapters": {}}                                              # times from another machine: start over
+    times["processor"] = processor()
+    with ProcessPoolExecutor(1) as pool:
+        for name, size, seconds in pool.map(render, names):
+            print(f"{name}: {size / 1e3:.0f} kB, {seconds:.0f} s")
+            times["chapters"][name] = round(seconds, 1)
+            times["chapters"] = dict(sorted(times["chapters"].items()))
+            TIMES.write_text(json.dumps(times, indent=1) + "\n")
     subprocess.run([str(Path(sys.executable).parent / "nbdev-clean")], cwd=ROOT, check=True)
     return 0
 

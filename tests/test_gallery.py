@@ -4,6 +4,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import pytest
+
 from diamond.agent import against_random
 
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
@@ -26,8 +28,8 @@ def half_up(x: float, places: int = 2) -> str:
     return str(Decimal(str(x)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
 
 
-def test_the_gallery_quotes_the_results_files():
-    "A rerun that changes a result fails here until the gallery says the new number."
+def quoted() -> list[str]:
+    "The numbers the gallery and the website's Results page quote, as they write them, read from the results files."
     wm = json.loads((FIGURES / "world-model-breakout-small" / "results.json").read_text())
     ce = json.loads((FIGURES / "compounding_error-small" / "compounding_error.json").read_text())
     bx = json.loads((FIGURES / "boxing-small" / "boxing_multimodality.json").read_text())["sharpness"]
@@ -45,5 +47,32 @@ def test_the_gallery_quotes_the_results_files():
         f"random player's {agent['random_return_mean']:.2f} ({half_up(c['random'][0])}-{half_up(c['random'][1])})",
         f"mean {hns['mean'][0]:.3f}, median {hns['median'][0]:.3f}, IQM {hns['IQM'][0]:.3f}",
     ]
-    missing = [q for q in quoted if q not in GALLERY]
+    return quoted
+
+
+@pytest.mark.parametrize("page", ["figures/README.md", "docs/results.md"])
+def test_the_gallery_and_the_results_page_quote_the_results_files(page):
+    "A rerun that changes a result fails here until the gallery and the Results page say the new number."
+    text = (FIGURES.parent / page).read_text()
+    missing = [q for q in quoted() if q not in text]
     assert not missing, missing
+
+
+def test_the_results_page_shows_pictures_that_exist():
+    text = (FIGURES.parent / "docs" / "results.md").read_text()
+    pictures = re.findall(r"\{image\} (\S+)", text)
+    assert len(pictures) >= 5 and all((FIGURES.parent / p).exists() for p in pictures), pictures
+
+
+def test_the_results_shipped_in_the_package_are_the_committed_ones():
+    "Lessons show copies of committed results from inside the package (diamond/assets/results/): a rerun must update both."
+    from diamond.viz import SHIPPED_RESULTS, shipped_result
+
+    for folder, names in SHIPPED_RESULTS.items():
+        for name in names:
+            shipped, committed = shipped_result(folder, name), FIGURES / folder / name
+            assert shipped.read_bytes() == committed.read_bytes(), f"cp figures/{folder}/{name} {shipped}"
+    root = FIGURES.parent / "diamond" / "assets" / "results"
+    extra = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    extra -= {f"{folder}/{n}" for folder, names in SHIPPED_RESULTS.items() for n in names}
+    assert not extra, f"files in diamond/assets/results/ that SHIPPED_RESULTS does not list: {sorted(extra)}"
