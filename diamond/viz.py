@@ -129,7 +129,8 @@ SHIPPED_RESULTS = {
 
 
 def shipped_result(folder: str, name: str) -> Path:
-    "The path of a committed result shipped with the package, e.g. `shipped_result('boxing-small', 'boxing_multimodality.png')`."
+    """The path of a committed result shipped with the package, e.g.
+    `shipped_result('boxing-small', 'boxing_multimodality.png')`."""
     if name not in SHIPPED_RESULTS.get(folder, []):
         shipped = [f"{f}/{n}" for f, names in SHIPPED_RESULTS.items() for n in names]
         raise KeyError(f"{folder}/{name} is not a shipped result; the package ships {shipped}")

@@ -28,7 +28,7 @@ myst_heading_anchors = 3
 suppress_warnings = ["mystnb.unknown_mime_type", "misc.highlighting_failure"]
 
 mathjax_path = "mathjax/tex-chtml.js"  # MathJax 3 from sphinx-mathjax-offline, copied in by scripts/docs.py
-mermaid_use_local = "_static/mermaid/mermaid.esm.min.mjs"  # copied in by scripts/docs.py
+mermaid_use_local = "mermaid/mermaid.esm.min.mjs"  # under _static/, copied in by scripts/docs.py
 mermaid_fullscreen = False  # its button loads nothing extra, but keep the page plain
 mermaid_init_config = {"startOnLoad": False}
 

@@ -38,10 +38,10 @@ SECTIONS = {
     "The diffusion model": ["01_edm", "02_unet", "03_sampler", "04_ddpm"],
     "Atari and the world model": ["05_atari", "06_data", "07_world_model", "08_reward_end", "09_imagination"],
     "The agent": ["10_actor_critic", "11_agent", "11a_agent", "12_checkpoints", "13_play"],
-    "Runs you can trust": ["14_compute", "15_gpu_check", "16_optim", "17_runs", "18_profiles", "19_chapters"],
+    "Runs you can trust": ["14_compute", "15_gpu_check", "16_optim", "17_runs"],
     "The paper's figures": ["20_fig_compounding_error", "21_fig_boxing_multimodality", "22_atari100k_report"],
-    "Reference: settings and command lines": [
-        "88_settings", "89_cli", "90_config", "91_viz", "92_main", "93_bench", "94_collect", "95_train",
+    "Reference: profiles, settings and command lines": [
+        "18_profiles", "19_chapters", "88_settings", "89_cli", "90_config", "91_viz", "92_main", "93_bench", "94_collect", "95_train",
         "96_evaluate", "97_reproduce", "98_probe", "99_train_world_model",
     ],
 }

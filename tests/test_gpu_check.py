@@ -14,6 +14,7 @@ pytestmark = pytest.mark.integration      # whole runs, command lines in fresh i
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow   # two minutes on 2 cores; chapter 15 checks the same parts under nbdev-test, the slow tier the script
 def test_gpu_check_script_runs_in_cpu_mode_and_says_what_it_left_out(tmp_path):
     r = subprocess.run(["bash", "scripts/gpu_check.sh", "--device", "cpu", "--quick", "--out", str(tmp_path)],
                        cwd=ROOT, capture_output=True, text=True, timeout=900)
