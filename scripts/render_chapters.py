@@ -94,15 +94,13 @@ def render(name: str) -> tuple[str, int, float]:
 
 
 def processor() -> str:
-    "The CPU's model name and whether it multiplies bfloat16 in hardware, as the times depend on both."
-    model = platform.processor() or platform.machine()
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-        model = next(l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name"))
-        bf16 = "avx512_bf16" in info or "amx_bf16" in info
-    except (OSError, StopIteration):
-        bf16 = False
-    return f"{os.cpu_count()} cores of an {model}, {'with' if bf16 else 'without'} bfloat16 instructions"
+    "The CPU's name and whether it multiplies bfloat16 in hardware (chapter 14), as the times depend on both."
+    import torch
+
+    from diamond.compute import native_bfloat16
+
+    name = torch.cpu.get_capabilities().get("cpu_name") or platform.processor() or platform.machine()
+    return f"{os.cpu_count()} cores of an {name}, {'with' if native_bfloat16('cpu') else 'without'} bfloat16 instructions"
 
 
 def main(names: list[str]) -> int:
