@@ -193,7 +193,7 @@ def stage(src: Path) -> None:
     for p in DOCS.glob("*"):
         if p.suffix in (".md", ".py"):
             shutil.copy(p, src / p.name)
-    toc = ["", "```{toctree}", ":hidden:", ":caption: Start here", "", "self", *PAGES, "```"]
+    toc = ["", "```{toctree}", ":hidden:", ":caption: Start here", "", *PAGES, "```"]  # Start itself heads the sidebar
     for part, names in SECTIONS.items():
         toc += ["", "```{toctree}", ":hidden:", f":caption: {part}", "", *[f"chapters/{n}" for n in names], "```"]
     (src / "index.md").write_text((src / "index.md").read_text() + "\n".join(toc) + "\n")
