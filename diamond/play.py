@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['KEYS', 'action_words', 'action_for_keys', 'entropy_bits', 'PlaySession', 'spawn_dataset', 'load_play_models',
-           'frame_png', 'Player', 'play_fps']
+           'frame_png', 'Player', 'Watch', 'play_fps']
 
 # %% ../nbs/13_play.ipynb #47165458
 import asyncio
@@ -419,6 +419,109 @@ class Player:
 
     def start(self) -> None:
         "Play at `fps` (as fast as the model allows) on the kernel's event loop until paused."
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_event_loop().create_task(self._loop())
+
+    def stop(self) -> None:
+        self.play_button.value = False
+
+# %% ../nbs/13_play.ipynb #51d0695a
+class Watch:
+    """The agent in the real game and in the dream side by side (two `PlaySession`s sharing its networks); the
+    keyboard takes over both."""
+
+    def __init__(self, real: PlaySession, dream: PlaySession, scale: int = 4, fps: float = 15.0):
+        from ipyevents import Event
+
+        if real.policy is None or dream.policy is None:
+            raise ValueError("Watch needs an agent in both sessions: pass an actor_critic to each PlaySession")
+        real.set_mode("real")
+        dream.set_mode("dream")
+        self.sessions, self.scale, self.fps, self.held, self.task = (real, dream), scale, fps, {}, None
+        for s in self.sessions:
+            s.set_controller("agent")
+        self.images, self.headers = [], []
+        for s in self.sessions:
+            self.images.append(
+                W.Image(
+                    format="png",
+                    value=frame_png(s.frame, scale),
+                    layout=W.Layout(width=f"{64 * scale}px", height=f"{64 * scale}px"),
+                )
+            )
+            self.headers.append(W.HTML())
+        self.control = W.ToggleButtons(options=[("agent", "agent"), ("you", "human")], value="agent")
+        self.play_button = W.ToggleButton(description="play (.)", value=False)
+        self.reset_button = W.Button(description="reset (Enter)")
+        self.control.observe(lambda c: self.set_controller(c["new"]), "value")
+        self.play_button.observe(lambda c: self.start() if c["new"] else self.stop(), "value")
+        self.reset_button.on_click(lambda _: self.reset())
+        screens = W.HBox([W.VBox([h, i]) for h, i in zip(self.headers, self.images)])
+        screens.add_class("diamond-watch")
+        self.keys = Event(source=screens, watched_events=["keydown", "keyup"], prevent_default_action=True)
+        self.keys.on_dom_event(self.on_key)
+        self.widget = W.VBox([screens, W.HBox([self.control, self.play_button, self.reset_button])])
+        self.draw()
+
+    def _repr_mimebundle_(self, **kw):
+        return self.widget._repr_mimebundle_(**kw)
+
+    def set_controller(self, controller: str) -> None:
+        for s in self.sessions:
+            s.set_controller(controller)
+        self.draw()
+
+    def reset(self) -> None:
+        for s in self.sessions:
+            s.reset()
+        self.draw()
+
+    def act(self) -> None:
+        "One step in both worlds: the agent's actions, or the keys held when you have taken over."
+        keys = action_for_keys(self.sessions[0].names, self.held) if self.control.value == "human" else None
+        for s in self.sessions:
+            s.step(keys)
+        self.draw()
+
+    def on_key(self, event: dict) -> None:
+        key = str(event.get("key", "")).lower()
+        if event.get("type") == "keyup":
+            self.held.pop(key, None)
+            return
+        if event.get("repeat"):
+            return
+        if key == "enter":
+            self.reset()
+        elif key == ".":
+            self.play_button.value = not self.play_button.value
+        elif key == "m":
+            self.control.value = "human" if self.control.value == "agent" else "agent"
+        elif key in KEYS:
+            self.held.pop(key, None)
+            self.held[key] = True
+            if not self.play_button.value and self.control.value == "human":
+                self.act()
+
+    def draw(self) -> None:
+        for s, image, header in zip(self.sessions, self.images, self.headers):
+            st = s.last_step()
+            image.value = frame_png(s.frame, self.scale)
+            over = f" · <b style='color:#c44e52'>over: {st['over']}</b>" if st["over"] else ""
+            act = s.names[st["action"]] if "action" in st else "-"
+            header.value = (
+                f"<b>{'real game' if s.mode == 'real' else 'dream'}</b> · "
+                f"{'agent' if s.controller == 'agent' else 'you'} · step {st['t']} · {act} · "
+                f"score {st['return']:.0f}{over}"
+            )
+
+    async def _loop(self) -> None:
+        while self.play_button.value:
+            t0 = time.perf_counter()
+            self.act()
+            await asyncio.sleep(max(0.0, 1 / self.fps - (time.perf_counter() - t0)))
+
+    def start(self) -> None:
+        "Play both at `fps` on the kernel's event loop until paused."
         if self.task is None or self.task.done():
             self.task = asyncio.get_event_loop().create_task(self._loop())
 

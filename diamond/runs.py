@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['Fault', 'CURVE_SLICES', 'RunError', 'RunFinished', 'derived_seed', 'no_fault', 'mean_sem', 'RunFolder', 'train_phase',
            'run_state', 'save_run', 'restore_run', 'close_epoch', 'finish_run', 'log_mean', 'log_slices', 'dream_curve',
-           'plot_learning_curves']
+           'plot_learning_curves', 'plot_seed_curves']
 
 # %% ../nbs/17_runs.ipynb #7244eb7d
 import json
@@ -370,4 +370,47 @@ def plot_learning_curves(metrics: list[dict], results: dict | None = None):
     axes[3].set_xlabel("real env steps", fontsize=8)
     for ax in axes:
         ax.tick_params(labelsize=7)
+    return fig
+
+# %% ../nbs/17_runs.ipynb #6752effd
+def plot_seed_curves(seeds: dict[str, tuple[list[dict], dict | None]], title: str | None = None):
+    """Every seed of one command: test returns per epoch with the final mean and 95% interval (random player's
+    interval grey), imagined reward per chunk and entropy per epoch. `seeds`: label -> (metrics lines, results or
+    None)."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.0), layout="constrained")
+    last = max((m["epoch"] for metrics, _ in seeds.values() for m in metrics), default=0)
+    for k, (label, (metrics, results)) in enumerate(seeds.items()):
+        color, ep = f"C{k}", [m for m in metrics if m["epoch"] > 0]
+        pts = [(m["epoch"], m["test/return_mean"]) for m in ep if m.get("test/return_mean") is not None]
+        if pts:
+            axes[0].plot(*zip(*pts), ".-", color=color, lw=1, alpha=0.8, label=label)
+        if results and results.get("final_return_ci95"):
+            lo, hi = results["final_return_ci95"]
+            x = last + 1 + 0.25 * k
+            m = results["final_return_mean"]
+            axes[0].errorbar([x], [m], [[m - lo], [hi - m]], fmt="o", color=color, capsize=3)
+            rlo, rhi = results["random_return_ci95"]
+            axes[0].errorbar(
+                [x + 0.1],
+                [results["random_return_mean"]],
+                [[results["random_return_mean"] - rlo], [rhi - results["random_return_mean"]]],
+                fmt="s",
+                color="0.5",
+                ms=3,
+                capsize=2,
+            )
+        for ax, key in ((axes[1], "actor_critic/imagined_reward"), (axes[2], "actor_critic/entropy")):
+            pts = [(m["epoch"], m[key]) for m in ep if m.get(key) is not None]
+            if pts:
+                ax.plot(*zip(*pts), ".-", color=color, lw=1, label=label)
+    axes[0].axvline(last + 0.5, color="0.85", lw=0.6)
+    axes[0].set_title("real test games (right: final games, 95% interval; grey: random)", fontsize=9)
+    axes[1].set_title("in the dream: reward per 15-step chunk", fontsize=9)
+    axes[2].set_title("policy entropy (nats; uniform over 4 actions: 1.39)", fontsize=9)
+    for ax in axes:
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=9)
     return fig

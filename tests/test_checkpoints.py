@@ -180,3 +180,48 @@ def test_evaluate_cli_plays_a_kit_checkpoint(tmp_path):
     for bad, why in [(["--game", "Breakout2"], "Breakout2"), (["--episodes", "0"], "below 1"), (["--game", "Pong"], "not Pong")]:
         p = run_cli("--checkpoint", str(run), *bad)
         assert p.returncode == 2 and why in p.stderr, (bad, p.stderr)
+
+
+def test_the_shipped_agent_opens_without_pickled_code_and_carries_its_evidence():
+    from diamond.checkpoints import SHIPPED_AGENT, shipped_agent_card
+    assert SHIPPED_AGENT.is_file(), "the shipped agent is missing from diamond/assets/"
+    size = SHIPPED_AGENT.stat().st_size
+    assert size < 10e6, f"the shipped agent is {size / 1e6:.1f} MB (at most 10)"
+    state = torch.load(SHIPPED_AGENT, weights_only=True)
+    assert set(state) == {"actor_critic", "config", "results", "command"}
+    agent, cfg = load_agent()
+    assert cfg.game == "Breakout" and cfg.profile == "small-agent-pretrained"
+    ac = agent.actor_critic.state_dict()
+    for k, v in state["actor_critic"].items():  # the file's weights, in the precision the agent computes in
+        assert torch.equal(ac[k], v.to(ac[k].dtype)), k
+    card = shipped_agent_card()
+    assert len(card["final_returns"]) >= 30 and len(card["random_returns"]) >= 30
+    committed = json.loads((ROOT / "figures" / "agent-breakout-small-agent-pretrained" / f"seed{card['seed']}" /
+                            "results.json").read_text())     # the run's committed results say the same
+    assert {k: committed[k] for k in card if k in committed} == {k: card[k] for k in card if k in committed}
+    assert card["beats_random"] == (card["final_return_ci95"][0] > card["random_return_ci95"][1])
+    assert "diamond train" in card["command"] and "--seed" in card["command"]
+    with pytest.raises(CheckpointError, match="plays Breakout"):
+        load_agent(game="Pong")
+    with pytest.raises(CheckpointError, match="own configuration"):
+        load_agent(config=make_config("tiny"))
+
+
+def test_an_unfinished_run_is_not_shipped(tmp_path):
+    from diamond.checkpoints import save_shipped_agent
+    run = tiny_run(tmp_path)
+    with pytest.raises(CheckpointError, match="no results.json"):
+        save_shipped_agent(run, tmp_path / "agent.pt")
+    assert not (tmp_path / "agent.pt").exists()
+
+
+@pytest.mark.integration
+def test_evaluate_shipped_plays_the_agent_and_a_random_player_on_the_same_games(tmp_path):
+    p = run_cli("--shipped", "--episodes", "3", "--seed", "7", "--out", str(tmp_path / "r.json"), "--no-progress")
+    assert p.returncode == 0, p.stderr
+    rep = json.loads((tmp_path / "r.json").read_text())
+    assert rep["checkpoint"] == "shipped" and rep["game"] == "Breakout"
+    assert len(rep["returns"]) == 3 and len(rep["random_returns"]) == 3
+    lo, hi = rep["return_ci95"]
+    assert lo <= rep["return_mean"] <= hi and isinstance(rep["beats_random"], bool)
+    assert "the shipped agent: return" in p.stdout and "random player on the same games" in p.stdout

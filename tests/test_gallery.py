@@ -46,8 +46,30 @@ def quoted() -> list[str]:
         f"{half_up(c['agent'][0])}-{half_up(c['agent'][1])})",
         f"random player's {agent['random_return_mean']:.2f} ({half_up(c['random'][0])}-{half_up(c['random'][1])})",
         f"mean {hns['mean'][0]:.3f}, median {hns['median'][0]:.3f}, IQM {hns['IQM'][0]:.3f}",
+        *seed_quotes(2),
     ]
     return quoted
+
+
+def seed_quotes(seed: int) -> list[str]:
+    "A finished seed's final mean and interval, and the random player's, as the pages write them: '2.48 (1.45-3.65)'."
+    r = json.loads((FIGURES / "agent-breakout-small-agent-pretrained" / f"seed{seed}" / "results.json").read_text())
+    c = against_random(r)
+    return [f"{r['final_return_mean']:.2f} ({half_up(c['agent'][0])}-{half_up(c['agent'][1])})",
+            f"{r['random_return_mean']:.2f} ({half_up(c['random'][0])}-{half_up(c['random'][1])})"]
+
+
+def test_the_agent_seeds_table_quotes_every_finished_seed_and_the_shipped_agents_fresh_games():
+    folder = FIGURES / "agent-breakout-small-agent-pretrained"
+    text = (folder / "README.md").read_text()
+    finished = sorted(int(p.parent.name[4:]) for p in folder.glob("seed*/results.json"))
+    assert finished, "no finished seed"
+    missing = [q for s in finished for q in seed_quotes(s) if q not in text]
+    fresh = json.loads((folder / "seed2" / "shipped_30_fresh_games.json").read_text())
+    for q in (f"{fresh['return_mean']:.2f} (95% interval {fresh['return_ci95'][0]:.2f}-{fresh['return_ci95'][1]:.2f})",
+              f"{fresh['random_return_mean']:.2f} ({fresh['random_return_ci95'][0]:.2f}-{fresh['random_return_ci95'][1]:.2f})"):
+        missing += [q] if q not in " ".join(text.split()) else []
+    assert not missing, missing
 
 
 @pytest.mark.parametrize("page", ["figures/README.md", "docs/results.md"])
