@@ -151,6 +151,17 @@ def test_play_chapter_in_jupyterlab_with_chromium(lab, tmp_path):
             assert counter.inner_text() == paused, f"still stepping after pause: {paused} then {counter.inner_text()}"
             player.scroll_into_view_if_needed()
             for s in shots: s.parent.mkdir(parents=True, exist_ok=True); player.screenshot(path=str(s.with_name("play_player.png")))
+            # the agent in the real game and in its dream side by side: reset, play until both have stepped, pause
+            watch = page.locator(".diamond-watch")
+            watch.scroll_into_view_if_needed()
+            page.locator(".diamond-watch-reset").click()
+            steps = "(w) => { const m = document.querySelector('.diamond-watch-' + w).innerText.match(/step (\\d+)/); return m ? +m[1] : -1; }"
+            page.wait_for_function(f"() => ({steps})('real') === 0 && ({steps})('dream') === 0", timeout=60_000)
+            page.locator(".diamond-watch-play").click()
+            page.wait_for_function(f"() => ({steps})('real') >= 3 && ({steps})('dream') >= 3", timeout=60_000)
+            page.locator(".diamond-watch-play").click()
+            assert "agent" in page.locator(".diamond-watch-real").inner_text(), page.locator(".diamond-watch-real").inner_text()
+            for s in shots: watch.screenshot(path=str(s.with_name("play_watch.png")))
             for s in shots:
                 s.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(s), full_page=False)
