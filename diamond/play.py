@@ -427,7 +427,7 @@ class Player:
 
 # %% ../nbs/13_play.ipynb #51d0695a
 class Watch:
-    """The agent in the real game and in the dream side by side (two `PlaySession`s sharing its networks); the
+    """The agent in the real game and in the dream side by side (two `PlaySession` objects sharing its networks); the
     keyboard takes over both."""
 
     def __init__(self, real: PlaySession, dream: PlaySession, scale: int = 4, fps: float = 15.0):

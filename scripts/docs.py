@@ -144,6 +144,13 @@ def stage_chapter(path: Path, out: Path) -> None:
             tags = c.metadata.get("tags", [])
             if "solution" in tags:
                 c.metadata["tags"] = [*tags, "hide-input"]
+        elif c.get("attachments"):  # images pasted into a markdown cell: files beside the page (myst-nb reads no attachment:)
+            for name, data in c.pop("attachments").items():
+                kind, b64 = next(iter(data.items()))
+                f = out.parent / "attachments" / f"{path.stem}-{name}"
+                f.parent.mkdir(exist_ok=True)
+                f.write_bytes(base64.b64decode(b64))
+                c.source = c.source.replace(f"attachment:{name}", f"attachments/{f.name}")
         cells.append(c)
     if module:
         api = f"## API: `diamond.{module}`\n\nWhat this chapter exports (`from diamond.{module} import ...`).\n\n"
