@@ -98,3 +98,21 @@ def test_the_results_shipped_in_the_package_are_the_committed_ones():
     extra = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     extra -= {f"{folder}/{n}" for folder, names in SHIPPED_RESULTS.items() for n in names}
     assert not extra, f"files in diamond/assets/results/ that SHIPPED_RESULTS does not list: {sorted(extra)}"
+
+
+def test_the_seeds_figure_is_drawn_from_the_committed_seed_folders(tmp_path, capsys):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("agent_seeds", FIGURES.parent / "scripts" / "agent_seeds.py")
+    agent_seeds = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(agent_seeds)
+    folder = FIGURES / "agent-breakout-small-agent-pretrained"
+    out = tmp_path / "seeds.png"
+    assert agent_seeds.main(["--out", str(out), f"seed 0={folder / 'seed0'}", f"seed 2={folder / 'seed2'}",
+                             f"stopped={FIGURES / 'lab' / 'agent-breakout-small-seed1-stopped'}"]) == 0
+    printed = capsys.readouterr().out
+    assert out.stat().st_size > 20_000 and "stopped: 15 epochs so far, not finished" in printed
+    assert all(q in printed for q in seed_quotes(2)), printed
+    with pytest.raises(SystemExit):
+        agent_seeds.main(["--out", str(out), "no-equals-sign"])
+    with pytest.raises(SystemExit, match="no metrics.jsonl"):
+        agent_seeds.main(["--out", str(out), f"empty={tmp_path}"])
