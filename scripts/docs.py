@@ -208,8 +208,12 @@ def stage(src: Path) -> None:
     (src / "chapters").mkdir()
     for name in chapters():
         stage_chapter(NBS / f"{name}.ipynb", src / "chapters" / f"{name}.ipynb")
-    for png in FIGURES.rglob("*.png"):
-        out = src / "figures" / png.relative_to(FIGURES)
+    pages = "".join(p.read_text() for p in src.glob("*.md"))
+    for rel in sorted(set(re.findall(r"figures/([^\s)\"'`]+\.png)", pages))):  # only the figures the pages show
+        png = FIGURES / rel
+        if not png.is_file():
+            raise SystemExit(f"error: a page shows figures/{rel}, which does not exist: fix the page or make the figure")
+        out = src / "figures" / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(png, out)
     vendor_mathjax(src / "_static")
