@@ -275,7 +275,48 @@ def _bars(names, probs, chosen) -> str:
     return f"<table style='font-size:11px;line-height:11px'>{rows}</table>"
 
 
-class Player:
+class _Keyboard:
+    """What `Player` and `Watch` share: keys held, Enter resets, `.` plays or pauses, `e` steps, `m` hands control over,
+    action keys step when paused; play runs on the kernel's event loop. Subclasses define `reset`, `act`,
+    `toggle_controller` and `key_step`."""
+
+    def on_key(self, event: dict) -> None:
+        key = str(event.get("key", "")).lower()
+        if event.get("type") == "keyup":
+            self.held.pop(key, None)
+            return
+        if event.get("repeat"):
+            return
+        if key == "enter":
+            self.reset()
+        elif key == ".":
+            self.play_button.value = not self.play_button.value
+        elif key == "e":
+            self.act(None)
+        elif key == "m":
+            self.toggle_controller()
+        elif key in KEYS:
+            self.held.pop(key, None)
+            self.held[key] = True
+            if not self.play_button.value:
+                self.key_step()
+
+    async def _loop(self) -> None:
+        while self.play_button.value:
+            t0 = time.perf_counter()
+            self.act(None)
+            await asyncio.sleep(max(0.0, 1 / self.fps - (time.perf_counter() - t0)))
+
+    def start(self) -> None:
+        "Play at `fps` (as fast as the model allows) on the kernel's event loop until paused."
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_event_loop().create_task(self._loop())
+
+    def stop(self) -> None:
+        self.play_button.value = False
+
+
+class Player(_Keyboard):
     """ipywidgets around a `PlaySession`: the frame, action buttons, keyboard, sampler and horizon controls, world and
     controller switches."""
 
@@ -330,7 +371,7 @@ class Player:
         self.world.observe(lambda c: (self.s.set_mode(c["new"]), self.draw()), "value")
         self.control.observe(lambda c: (self.s.set_controller(c["new"]), self.draw()), "value")
         self.record.observe(lambda c: self.s.set_recording(c["new"]), "value")
-        self.reset_button.on_click(lambda _: (self.s.reset(), self.draw()))
+        self.reset_button.on_click(lambda _: self.reset())
         self.step_button.on_click(lambda _: self.act(None))
         self.play_button.observe(lambda c: self.start() if c["new"] else self.stop(), "value")
         screen = W.VBox([self.header, self.image, self.counter])
@@ -364,27 +405,16 @@ class Player:
         self.s.step(action)
         self.draw()
 
-    def on_key(self, event: dict) -> None:
-        key = str(event.get("key", "")).lower()
-        if event.get("type") == "keyup":
-            self.held.pop(key, None)
-            return
-        if event.get("repeat"):
-            return
-        if key == "enter":
-            self.s.reset()
-            self.draw()
-        elif key == ".":
-            self.play_button.value = not self.play_button.value
-        elif key == "e":
-            self.act(None)
-        elif key == "m" and self.s.policy is not None:
+    def reset(self) -> None:
+        self.s.reset()
+        self.draw()
+
+    def toggle_controller(self) -> None:
+        if self.s.policy is not None:
             self.control.value = "human" if self.s.controller == "agent" else "agent"
-        elif key in KEYS:
-            self.held.pop(key, None)
-            self.held[key] = True
-            if not self.play_button.value:
-                self.act(action_for_keys(self.s.names, self.held))
+
+    def key_step(self) -> None:
+        self.act(action_for_keys(self.s.names, self.held))
 
     def draw(self) -> None:
         s, st = self.s, self.s.last_step()
@@ -410,23 +440,8 @@ class Player:
             + _bars(s.names, v["probs"], s.agent_action)
         )
 
-    # ---- play / pause
-    async def _loop(self) -> None:
-        while self.play_button.value:
-            t0 = time.perf_counter()
-            self.act(None)
-            await asyncio.sleep(max(0.0, 1 / self.fps - (time.perf_counter() - t0)))
-
-    def start(self) -> None:
-        "Play at `fps` (as fast as the model allows) on the kernel's event loop until paused."
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_event_loop().create_task(self._loop())
-
-    def stop(self) -> None:
-        self.play_button.value = False
-
 # %% ../nbs/13_play.ipynb #51d0695a
-class Watch:
+class Watch(_Keyboard):
     """The agent in the real game and in the dream side by side (two `PlaySession` objects sharing its networks); the
     keyboard takes over both."""
 
@@ -480,31 +495,20 @@ class Watch:
             s.reset()
         self.draw()
 
-    def act(self) -> None:
-        "One step in both worlds: the agent's actions, or the keys held when you have taken over."
-        keys = action_for_keys(self.sessions[0].names, self.held) if self.control.value == "human" else None
+    def act(self, action: int | None = None) -> None:
+        "One step in both worlds: the agent's actions, or the keys held (or `action`) when you have taken over."
+        human = self.control.value == "human"
+        keys = (action if action is not None else action_for_keys(self.sessions[0].names, self.held)) if human else None
         for s in self.sessions:
             s.step(keys)
         self.draw()
 
-    def on_key(self, event: dict) -> None:
-        key = str(event.get("key", "")).lower()
-        if event.get("type") == "keyup":
-            self.held.pop(key, None)
-            return
-        if event.get("repeat"):
-            return
-        if key == "enter":
-            self.reset()
-        elif key == ".":
-            self.play_button.value = not self.play_button.value
-        elif key == "m":
-            self.control.value = "human" if self.control.value == "agent" else "agent"
-        elif key in KEYS:
-            self.held.pop(key, None)
-            self.held[key] = True
-            if not self.play_button.value and self.control.value == "human":
-                self.act()
+    def toggle_controller(self) -> None:
+        self.control.value = "human" if self.control.value == "agent" else "agent"
+
+    def key_step(self) -> None:
+        if self.control.value == "human":
+            self.act()
 
     def draw(self) -> None:
         for s, image, header in zip(self.sessions, self.images, self.headers):
@@ -517,20 +521,6 @@ class Watch:
                 f"{'agent' if s.controller == 'agent' else 'you'} · step {st['t']} · {act} · "
                 f"score {st['return']:.0f}{over}"
             )
-
-    async def _loop(self) -> None:
-        while self.play_button.value:
-            t0 = time.perf_counter()
-            self.act()
-            await asyncio.sleep(max(0.0, 1 / self.fps - (time.perf_counter() - t0)))
-
-    def start(self) -> None:
-        "Play both at `fps` on the kernel's event loop until paused."
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_event_loop().create_task(self._loop())
-
-    def stop(self) -> None:
-        self.play_button.value = False
 
 # %% ../nbs/13_play.ipynb #a6891949
 def play_fps(session: PlaySession, num_steps_denoising: int, seconds: float = 2.0, png: bool = True) -> float:
