@@ -27,7 +27,7 @@ from .compute import native_bfloat16
 from .config import Config, ConfigError, atomic_write, config_from_dict, config_to_dict, load_config, make_config
 from .settings import settings
 from .agent import Agent
-from .imagination import load_world_model
+from .imagination import SHIPPED_WORLD_MODEL
 from .optim import load_state
 
 # %% ../nbs/12_checkpoints.ipynb #d5b5bae8
@@ -311,10 +311,10 @@ def load_shipped_agent(device="cpu", path: Path | str = SHIPPED_AGENT) -> tuple[
     if cfg.compute.precision == "bfloat16" and native_bfloat16(device) is False:
         cfg = replace(cfg, compute=replace(cfg.compute, precision="float32"))
         print(f"diamond: the shipped agent computes in float32 ({device} would emulate bfloat16)", file=sys.stderr)
-    den, rew, _ = load_world_model(device="cpu", precision="float32")
+    world_model = load_state(SHIPPED_WORLD_MODEL)  # its weights only: no second set of networks to copy from
     agent = Agent(cfg, len(action_names(cfg.game)))
-    agent.denoiser.load_state_dict(den.state_dict())
-    agent.rew_end_model.load_state_dict(rew.state_dict())
+    agent.denoiser.load_state_dict(world_model["denoiser"])
+    agent.rew_end_model.load_state_dict(world_model["rew_end"])
     agent.actor_critic.load_state_dict(state["actor_critic"])
     return agent.to(device).eval(), cfg
 
