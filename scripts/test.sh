@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tests, in tiers:
 #   bash scripts/test.sh           the test command (CI): notebooks and package in sync, every chapter runs
-#                                  (cells flagged slow or gpu skipped), then pytest without the slow checks
+#                                  (cells flagged slow or gpu skipped; the figure chapters 20 and 21 through
+#                                  their --smoke twins in pytest), then pytest without the slow checks
 #   bash scripts/test.sh --unit    the unit tier alone: pytest without integration and slow tests (about a minute)
 #   bash scripts/test.sh --full    everything: the test command, then the chapters' slow cells and the slow tests
 # Each sets up .venv first (scripts/setup.sh).
@@ -17,7 +18,7 @@ case "${1:-}" in
 esac
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
-PYTEST=(python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile)
+PYTEST=(python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile --durations 15)
 
 if [ "$tier" = unit ]; then
   echo "== pytest, unit tier: tests not marked integration or slow, one process per core"
@@ -45,14 +46,19 @@ else
   echo "warning: not a git checkout, the sync check is skipped" >&2
 fi
 
-echo "== nbdev-test: every chapter runs (cells flagged slow or gpu are skipped)"
-nbdev-test --n-workers 2
+# The figure chapters at their lesson size (107 s and 50 s on two cores) run in --full; here their cheaper twins
+# run in pytest: every cell of each through `diamond reproduce <experiment> --smoke` (tests/test_reproduce.py).
+# tests/test_reproduce.py checks that this list names exactly the notebooks of the figure experiments.
+TWINNED_CHAPTERS='^(20_fig_compounding_error|21_fig_boxing_multimodality)[.]ipynb$'
+
+echo "== nbdev-test: every chapter runs (cells flagged slow or gpu skipped; chapters 20, 21 as pytest twins)"
+nbdev-test --n-workers 2 --skip-file-re "^[_.]|$TWINNED_CHAPTERS"
 
 echo "== pytest: unit and integration tiers, test files side by side, one process per core (at most 4), one thread each (settings.ini test_threads); slow tests left out"
 "${PYTEST[@]}" -m "not slow"
 
 if [ "$tier" = full ]; then
-  echo "== the slow checks: the chapters' #| slow cells, then pytest -m slow"
+  echo "== the slow checks: every chapter with its #| slow cells (chapters 20 and 21 at lesson size), then pytest -m slow"
   nbdev-test --n-workers 2 --flags slow
   "${PYTEST[@]}" -m slow
 fi

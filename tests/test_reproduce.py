@@ -1,6 +1,7 @@
-"The batch driver: a killed tiny batch of two games resumes without redoing the finished run (local, then submitit's local executor), failures name their cell, bad parameters stop everything."
+"The batch driver: a killed tiny batch of two games resumes without redoing the finished run (local, then submitit's local executor), failures name their cell, bad parameters stop everything; the figure experiments' --smoke runs are the test command's twins of chapters 20 and 21."
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from diamond.reproduce import BatchError, RunSpec, plan, run_batch, run_one, write_summary
+from diamond.reproduce import EXPERIMENTS, BatchError, RunSpec, plan, run_batch, run_one, write_summary
 
 pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
 
@@ -68,10 +69,37 @@ def test_figure_experiment_runs_once_and_writes_its_figures(tmp_path):
     res = json.loads((fig / "compounding_error.json").read_text())
     assert res["horizon"] == 5 and set(res["mean_error"]) == {"edm_n1", "edm_n2", "ddpm_n1", "ddpm_n2"}
     assert json.loads((out / "summary.json").read_text())[0]["status"] == "finished"
+    nb = nbformat.read(out / "Breakout-s0" / "20_fig_compounding_error.ipynb", as_version=4)
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code"), "a cell of chapter 20 did not run"
     stamp = (out / "Breakout-s0" / "20_fig_compounding_error.ipynb").stat().st_mtime_ns
     r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and json.loads((out / "summary.json").read_text())[0]["status"] == "skipped"
     assert (out / "Breakout-s0" / "20_fig_compounding_error.ipynb").stat().st_mtime_ns == stamp
+
+
+def test_boxing_experiment_runs_every_cell_of_its_chapter(tmp_path):
+    # the test command's twin of chapter 21 (nbdev-test runs it at lesson size only in --full): every cell, smoke budget
+    out, figures = tmp_path / "batch", tmp_path / "figures"
+    env = {**os.environ, "DIAMOND_FIGURES_DIR": str(figures), "DIAMOND_DATA_DIR": str(tmp_path / "data")}
+    r = subprocess.run(cli("boxing", "--profile", "tiny", "--smoke", "--out", str(out), "--no-progress"),
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((figures / "boxing-tiny" / "boxing_multimodality.json").read_text())
+    assert res["train_steps"] == 10 and res["contexts"] == 2 and set(res["sharpness"]) == {"1", "3"}
+    assert (figures / "boxing-tiny" / "boxing_multimodality.png").exists()
+    nb = nbformat.read(out / "Boxing-s0" / "21_fig_boxing_multimodality.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), "a cell of chapter 21 did not run"
+
+
+def test_the_test_command_twins_exactly_the_figure_chapters():
+    # scripts/test.sh leaves the figure chapters out of nbdev-test because the two tests above run every cell of each
+    m = re.search(r"^TWINNED_CHAPTERS='(.+)'$", (ROOT / "scripts" / "test.sh").read_text(), re.M)
+    assert m, "scripts/test.sh lost its TWINNED_CHAPTERS line"
+    twinned = {f.stem for f in (ROOT / "nbs").glob("*.ipynb") if re.search(m.group(1), f.name)}
+    figures = {e.notebook for e in EXPERIMENTS.values() if e.game is not None}
+    assert twinned == figures == {"20_fig_compounding_error", "21_fig_boxing_multimodality"}
+    assert all(EXPERIMENTS[k].smoke for k in ("compounding_error", "boxing"))
 
 
 def failing_notebooks(folder: Path) -> Path:
