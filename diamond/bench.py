@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['AUTHORS_CPU_SECONDS', 'BENCH_PARTS', 'time_it', 'count_flops', 'reference_precisions', 'reference_rates',
            'share_table', 'add_shares', 'bench_denoiser_train_step', 'bench_generate', 'random_dataset',
-           'bench_rew_end_train_step', 'bench_actor_critic_update', 'bench_env_steps', 'bench_play', 'run_benchmarks']
+           'bench_rew_end_train_step', 'ModuleTimer', 'bench_actor_critic_update', 'bench_env_steps', 'bench_play',
+           'run_benchmarks']
 
 # %% ../nbs/93_bench.ipynb #183bf2a0
 import platform
@@ -240,11 +241,45 @@ def bench_rew_end_train_step(
     return r
 
 
+class ModuleTimer:
+    """While active: wall seconds and calls of each named module's forward passes (forward hooks; the device is
+    synchronised around each, so GPU time counts where it is spent)."""
+
+    def __init__(self, device=None, **modules: torch.nn.Module):
+        self.modules, self.device = modules, device
+        self.seconds, self.calls = dict.fromkeys(modules, 0.0), dict.fromkeys(modules, 0)
+        self._handles, self._t0 = [], {}
+
+    def _start(self, name: str) -> None:
+        _sync(self.device)
+        self._t0[name] = time.perf_counter()
+
+    def _stop(self, name: str) -> None:
+        _sync(self.device)
+        self.seconds[name] += time.perf_counter() - self._t0[name]
+        self.calls[name] += 1
+
+    def __enter__(self) -> "ModuleTimer":
+        for name, m in self.modules.items():
+            self._handles += [
+                m.register_forward_pre_hook(lambda mod, args, name=name: self._start(name)),
+                m.register_forward_hook(lambda mod, args, out, name=name: self._stop(name)),
+            ]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for h in self._handles:
+            h.remove()
+        self._handles = []
+
+
 def bench_actor_critic_update(
     cfg: Config, batch_size: int = 32, num_actions: int = 4, device=None, warmup=1, repeats=1
 ) -> dict:
     """One actor-critic update: `batch_size` dreams x `backup_every` imagined steps with `cfg.sampler`, then backward
-    and AdamW (one warm-up update suffices: it runs the U-Net dozens of times)."""
+    and AdamW (one warm-up update suffices: it runs the U-Net dozens of times). `parts_s`: where an update's time
+    goes, per network's forward passes (`calls_per_update` of each) and the rest (sampling, re-seeding, backward,
+    AdamW)."""
     device = device or configure_torch()
     with tempfile.TemporaryDirectory() as d:
         ds = random_dataset(d, num_actions)
@@ -260,6 +295,14 @@ def bench_actor_critic_update(
         step = lambda: tr.step(None)
         r = time_it(step, warmup, repeats)
         r["flops"] = count_flops(step)
+        with ModuleTimer(device, denoiser=den.inner_model, rew_end=rew_end, actor_critic=ac) as timer:
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                step()
+            total = (time.perf_counter() - t0) / repeats
+        parts = {k: v / repeats for k, v in timer.seconds.items()}
+        r["parts_s"] = parts | {"rest": total - sum(parts.values()), "total": total}
+        r["calls_per_update"] = {k: v / repeats for k, v in timer.calls.items()}
         t0 = time.perf_counter()
         wm.reset()
         n = 5
