@@ -30,6 +30,8 @@ def test_bench_cli_writes_json(tmp_path):
     assert res["rew_end_train_step"]["window"] == 19 and res["rew_end_train_step"]["flops"] > 0
     ac = res["actor_critic_update"]
     assert ac["imagined_steps"] == 15 and ac["mean_s"] > 0 and ac["wm_env_batched_steps_per_s"] > 0
+    assert set(ac["parts_s"]) == {"denoiser", "rew_end", "actor_critic", "rest", "total"}   # where an update's time goes
+    assert ac["calls_per_update"]["denoiser"] == 15 * 3 and ac["parts_s"]["denoiser"] > 0
     assert res["env"]["steps_per_s"] > 0
     assert res["play"]["fps_1_steps"] > 0 and res["play"]["fps_3_steps"] > 0
     ref = res["reference_rates"]                       # the machine's own rates, and each part's share of the float32 convolution's

@@ -46,6 +46,7 @@ def quoted() -> list[str]:
         f"{half_up(c['agent'][0])}-{half_up(c['agent'][1])})",
         f"random player's {agent['random_return_mean']:.2f} ({half_up(c['random'][0])}-{half_up(c['random'][1])})",
         f"mean {hns['mean'][0]:.3f}, median {hns['median'][0]:.3f}, IQM {hns['IQM'][0]:.3f}",
+        *seed_quotes(1),
         *seed_quotes(2),
     ]
     return quoted
