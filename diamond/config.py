@@ -153,6 +153,10 @@ class OptimConfig:
     # a training with a known end (chapter 99): lr falls linearly to 0 over its last this many steps (0: constant, the
     # paper)
     lr_cooldown_steps: int = 0
+    # how the windows it learns from are drawn (chapter 06): the episodes, in collection order, cut into as many equal
+    # groups as there are weights, the newest last; DIAMOND's 0.1, 0.1, 0.1, 0.7 favours recent play. The
+    # actor-critic's windows are where its dreams start
+    sample_weights: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.1, 0.7])
 
 
 @dataclass
@@ -414,6 +418,11 @@ class Config:
                 raise ConfigError(
                     f"{k}.lr_cooldown_steps={o.lr_cooldown_steps}: expected 0 to "
                     f"steps_first_epoch={o.steps_first_epoch}"
+                )
+            if not o.sample_weights or min(o.sample_weights) < 0 or sum(o.sample_weights) <= 0:
+                raise ConfigError(
+                    f"{k}.sample_weights={o.sample_weights}: expected one or more non-negative weights with a "
+                    "positive sum, the oldest group of episodes first (DIAMOND: [0.1, 0.1, 0.1, 0.7])"
                 )
         if self.actor_critic_optim.batch_size != self.world_model_env.batch_size:
             raise ConfigError(

@@ -100,6 +100,7 @@ def diamond_loop(tr: "AgentTrainer", until: int | None = None) -> dict:
                 cfg.sampler,
                 cfg.world_model_env.batch_size,
                 cfg.world_model_env.horizon,
+                cfg.actor_critic_optim.sample_weights,
                 seed=tr.seed(e, 4),
                 preload_batches=cfg.parity.preload_batches,
             )
@@ -356,6 +357,7 @@ def dream_figure(self: AgentTrainer, dreams: int = 3):
         cfg.sampler,
         dreams,
         cfg.world_model_env.horizon,
+        cfg.actor_critic_optim.sample_weights,
         seed=self.seed(0, 7),
     )
     r = DreamRollouts(self.agent.actor_critic, wm, seed=self.seed(0, 8)).chunk(cfg.world_model_env.horizon, record=True)

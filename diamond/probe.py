@@ -154,6 +154,7 @@ def probe_imagination(
         cfg.sampler,
         cfg.world_model_env.batch_size,
         cfg.world_model_env.horizon,
+        cfg.actor_critic_optim.sample_weights,
         seed=derived_seed(seed, 0, 10),
     )
     tr = Trainer(
@@ -288,7 +289,16 @@ def dream_chunk_outcomes(
     """The reward (sampled signs, summed) and the number of ends of each of the `dreams` x `chunks` `horizon`-step
     chunks that `policy` collects in the world model of `denoiser` and `rew_end_model`."""
     horizon = cfg.world_model_env.horizon
-    wm = WorldModelEnv(denoiser, rew_end_model, dataset, cfg.sampler, dreams, horizon, seed=derived_seed(seed, 0, 10))
+    wm = WorldModelEnv(
+        denoiser,
+        rew_end_model,
+        dataset,
+        cfg.sampler,
+        dreams,
+        horizon,
+        cfg.actor_critic_optim.sample_weights,
+        seed=derived_seed(seed, 0, 10),
+    )
     rollouts = DreamRollouts(policy, wm, seed=derived_seed(seed, 0, 11))
     rs = [rollouts.chunk(horizon) for _ in range(chunks)]
     return tuple(np.concatenate([getattr(r, k).float().sum(1).cpu().numpy() for r in rs]) for k in ("rew", "end"))

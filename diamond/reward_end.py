@@ -151,7 +151,12 @@ def class_metrics(conf: Tensor) -> dict:
 def rew_end_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> SegmentSampler:
     "Training windows of `rew_end.seq_len` steps, padded on both sides, with the recency weights."
     return SegmentSampler(
-        dataset, cfg.rew_end.seq_len, cfg.rew_end_optim.batch_size, can_sample_beyond_end=True, seed=seed
+        dataset,
+        cfg.rew_end.seq_len,
+        cfg.rew_end_optim.batch_size,
+        cfg.rew_end_optim.sample_weights,
+        can_sample_beyond_end=True,
+        seed=seed,
     )
 
 

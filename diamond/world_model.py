@@ -37,7 +37,9 @@ def denoiser_loss_fn(denoiser: Denoiser, device=None) -> Callable:
 def denoiser_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> SegmentSampler:
     "Training windows of L + 1 + K steps with the recency weights."
     L, K = cfg.denoiser.unet.num_steps_conditioning, cfg.denoiser.num_autoregressive_steps
-    return SegmentSampler(dataset, L + 1 + K, cfg.denoiser_optim.batch_size, seed=seed)
+    return SegmentSampler(
+        dataset, L + 1 + K, cfg.denoiser_optim.batch_size, cfg.denoiser_optim.sample_weights, seed=seed
+    )
 
 # %% ../nbs/07_world_model.ipynb #5eda686d
 @torch.no_grad()

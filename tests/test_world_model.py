@@ -205,3 +205,16 @@ def test_world_model_env_is_deterministic_under_a_seed(tmp_path):
         return out
     a, b, c = run(1), run(1), run(2)
     assert all(torch.equal(x, y) for x, y in zip(a, b)) and not all(torch.equal(x, y) for x, y in zip(a, c))
+
+
+def test_each_model_draws_its_windows_with_its_configured_recency_weights(tmp_path):
+    "denoiser_optim / rew_end_optim.sample_weights reach their samplers (newest or oldest quarter of 8 episodes alone)."
+    from diamond.bench import random_dataset
+    from diamond.reward_end import rew_end_sampler
+    ds = random_dataset(tmp_path / "ds", 4, episodes=8, length=30)
+    cfg = make_config("tiny", {"denoiser_optim.sample_weights": [0, 0, 0, 1], "rew_end_optim.sample_weights": [1, 0, 0, 0]})
+    assert {i for i, _ in denoiser_sampler(ds, cfg, seed=0).sample_windows(64)} == {6, 7}
+    assert {i for i, _ in rew_end_sampler(ds, cfg, seed=0).sample_windows(64)} == {0, 1}
+    paper = make_config("tiny")                                                  # DIAMOND's weights: every episode, the newest most
+    drawn = [i for i, _ in denoiser_sampler(ds, paper, seed=0).sample_windows(400)]
+    assert set(drawn) == set(range(8)) and sum(i >= 6 for i in drawn) > 200
