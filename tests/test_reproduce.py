@@ -58,19 +58,30 @@ def test_killed_batch_resumes_without_redoing_finished_runs(tmp_path):
     assert "this kit (tiny)" in agg["aggregates"] and len(agg["runs"]) == 2
 
 
-def test_figure_experiment_runs_once_and_writes_its_figures(tmp_path):
+def smoke_figure(tmp_path, experiment: str):
+    "Run `diamond reproduce EXPERIMENT --smoke` (tiny) into tmp_path; returns (its command, env, batch folder, figures)."
     out, figures = tmp_path / "batch", tmp_path / "figures"
     env = {**os.environ, "DIAMOND_FIGURES_DIR": str(figures), "DIAMOND_DATA_DIR": str(tmp_path / "data")}
-    args = cli("compounding_error", "--profile", "tiny", "--smoke", "--out", str(out), "--no-progress")
+    args = cli(experiment, "--profile", "tiny", "--smoke", "--out", str(out), "--no-progress")
     r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
+    return args, env, out, figures
+
+
+def assert_every_cell_ran(notebook: Path):
+    "The test command's twin of a figure chapter (nbdev-test runs it at lesson size only in --full) ran all of it."
+    nb = nbformat.read(notebook, as_version=4)
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code"), f"a cell of {notebook.name} did not run"
+
+
+def test_figure_experiment_runs_once_and_writes_its_figures(tmp_path):
+    args, env, out, figures = smoke_figure(tmp_path, "compounding_error")
     fig = figures / "compounding_error-tiny"
     assert (fig / "compounding_error_frames.png").exists() and (fig / "compounding_error_drift.png").exists()
     res = json.loads((fig / "compounding_error.json").read_text())
     assert res["horizon"] == 5 and set(res["mean_error"]) == {"edm_n1", "edm_n2", "ddpm_n1", "ddpm_n2"}
     assert json.loads((out / "summary.json").read_text())[0]["status"] == "finished"
-    nb = nbformat.read(out / "Breakout-s0" / "20_fig_compounding_error.ipynb", as_version=4)
-    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code"), "a cell of chapter 20 did not run"
+    assert_every_cell_ran(out / "Breakout-s0" / "20_fig_compounding_error.ipynb")
     stamp = (out / "Breakout-s0" / "20_fig_compounding_error.ipynb").stat().st_mtime_ns
     r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and json.loads((out / "summary.json").read_text())[0]["status"] == "skipped"
@@ -78,18 +89,11 @@ def test_figure_experiment_runs_once_and_writes_its_figures(tmp_path):
 
 
 def test_boxing_experiment_runs_every_cell_of_its_chapter(tmp_path):
-    # the test command's twin of chapter 21 (nbdev-test runs it at lesson size only in --full): every cell, smoke budget
-    out, figures = tmp_path / "batch", tmp_path / "figures"
-    env = {**os.environ, "DIAMOND_FIGURES_DIR": str(figures), "DIAMOND_DATA_DIR": str(tmp_path / "data")}
-    r = subprocess.run(cli("boxing", "--profile", "tiny", "--smoke", "--out", str(out), "--no-progress"),
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
+    _, _, out, figures = smoke_figure(tmp_path, "boxing")
     res = json.loads((figures / "boxing-tiny" / "boxing_multimodality.json").read_text())
     assert res["train_steps"] == 10 and res["contexts"] == 2 and set(res["sharpness"]) == {"1", "3"}
     assert (figures / "boxing-tiny" / "boxing_multimodality.png").exists()
-    nb = nbformat.read(out / "Boxing-s0" / "21_fig_boxing_multimodality.ipynb", as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.get("execution_count") for c in code), "a cell of chapter 21 did not run"
+    assert_every_cell_ran(out / "Boxing-s0" / "21_fig_boxing_multimodality.ipynb")
 
 
 def test_the_test_command_twins_exactly_the_figure_chapters():
