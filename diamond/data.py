@@ -20,7 +20,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .atari import make_env, make_policy
-from .config import atomic_write
+from .config import SAMPLE_WEIGHTS, atomic_write
 
 # %% ../nbs/06_data.ipynb #a9c92d06
 @dataclass
@@ -358,7 +358,7 @@ def frames_to_float(x: torch.Tensor) -> torch.Tensor:
     return x.float().div_(127.5).sub_(1.0)
 
 # %% ../nbs/06_data.ipynb #d3014a71
-def episode_probabilities(lengths: np.ndarray, weights=(0.1, 0.1, 0.1, 0.7)) -> np.ndarray:
+def episode_probabilities(lengths: np.ndarray, weights=SAMPLE_WEIGHTS) -> np.ndarray:
     "Probability of drawing each episode (in collection order): recency buckets with `weights`, or by length."
     n = len(lengths)
     if weights is None or n < len(weights):
@@ -379,7 +379,7 @@ class SegmentSampler:
         dataset: EpisodeDataset,
         seq_len: int,
         batch_size: int,
-        sample_weights=(0.1, 0.1, 0.1, 0.7),
+        sample_weights=SAMPLE_WEIGHTS,
         can_sample_beyond_end: bool = False,
         seed: int | None = None,
     ):

@@ -17,7 +17,7 @@ from torch import Tensor
 
 from .atari import action_names
 from .compute import apply_compute, native_bfloat16
-from .config import SamplerConfig, config_from_dict
+from .config import SAMPLE_WEIGHTS, SamplerConfig, config_from_dict
 from .data import EpisodeDataset, SegmentSampler, make_batch
 from .edm import Denoiser
 from .reward_end import RewEndModel
@@ -51,7 +51,7 @@ class WorldModelEnv:
         sampler_cfg: SamplerConfig,
         batch_size: int = 32,
         horizon: int = 15,
-        sample_weights=(0.1, 0.1, 0.1, 0.7),
+        sample_weights=SAMPLE_WEIGHTS,
         seed: int | None = None,
         preload_batches: int = 0,
     ):
