@@ -18,7 +18,7 @@ case "${1:-}" in
 esac
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
-PYTEST=(python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile --durations 15)
+PYTEST=(python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder --durations 15)
 
 if [ "$tier" = unit ]; then
   echo "== pytest, unit tier: tests not marked integration or slow, one process per core"
@@ -46,12 +46,13 @@ else
   echo "warning: not a git checkout, the sync check is skipped" >&2
 fi
 
-# The figure chapters at their lesson size (107 s and 50 s on two cores) run in --full; here their cheaper twins
-# run in pytest: every cell of each through `diamond reproduce <experiment> --smoke` (tests/test_reproduce.py).
-# tests/test_reproduce.py checks that this list names exactly the notebooks of the figure experiments.
-TWINNED_CHAPTERS='^(20_fig_compounding_error|21_fig_boxing_multimodality)[.]ipynb$'
+# Chapters with cheaper twins in pytest, run at lesson size in --full: the figure chapters (107 s and 50 s under
+# nbdev-test on two cores) through `diamond reproduce <experiment> --smoke` (tests/test_reproduce.py), and chapter 14
+# (165-176 s; its twin trains smaller world models: tests/test_chapter_twins.py, which checks that this list names
+# exactly those chapters).
+TWINNED_CHAPTERS='^(14_compute|20_fig_compounding_error|21_fig_boxing_multimodality)[.]ipynb$'
 
-echo "== nbdev-test: every chapter runs (cells flagged slow or gpu skipped; chapters 20, 21 as pytest twins)"
+echo "== nbdev-test: every chapter runs (cells flagged slow or gpu skipped; chapters 14, 20, 21 as pytest twins)"
 nbdev-test --n-workers 2 --skip-file-re "^[_.]|$TWINNED_CHAPTERS"
 
 echo "== pytest: unit and integration tiers, test files side by side, one process per core (at most 4), one thread each (settings.ini test_threads); slow tests left out"

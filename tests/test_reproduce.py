@@ -1,7 +1,6 @@
-"The batch driver: a killed tiny batch of two games resumes without redoing the finished run (local, then submitit's local executor), failures name their cell, bad parameters stop everything; the figure experiments' --smoke runs are the test command's twins of chapters 20 and 21."
+"The batch driver: a killed tiny batch of two games resumes without redoing the finished run (local, then submitit's local executor), failures name their cell, bad parameters stop everything; the figure experiments' --smoke runs are the test command's twins of chapters 20 and 21 (tests/test_chapter_twins.py checks the list)."
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -94,16 +93,6 @@ def test_boxing_experiment_runs_every_cell_of_its_chapter(tmp_path):
     assert res["train_steps"] == 10 and res["contexts"] == 2 and set(res["sharpness"]) == {"1", "3"}
     assert (figures / "boxing-tiny" / "boxing_multimodality.png").exists()
     assert_every_cell_ran(out / "Boxing-s0" / "21_fig_boxing_multimodality.ipynb")
-
-
-def test_the_test_command_twins_exactly_the_figure_chapters():
-    # scripts/test.sh leaves the figure chapters out of nbdev-test because the two tests above run every cell of each
-    m = re.search(r"^TWINNED_CHAPTERS='(.+)'$", (ROOT / "scripts" / "test.sh").read_text(), re.M)
-    assert m, "scripts/test.sh lost its TWINNED_CHAPTERS line"
-    twinned = {f.stem for f in (ROOT / "nbs").glob("*.ipynb") if re.search(m.group(1), f.name)}
-    figures = {e.notebook for e in EXPERIMENTS.values() if e.game is not None}
-    assert twinned == figures == {"20_fig_compounding_error", "21_fig_boxing_multimodality"}
-    assert all(EXPERIMENTS[k].smoke for k in ("compounding_error", "boxing"))
 
 
 def failing_notebooks(folder: Path) -> Path:

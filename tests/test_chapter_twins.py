@@ -1,0 +1,73 @@
+"""The test command's twins of its longest lesson chapters: every cell that nbdev-test runs (slow and gpu cells left
+out), with the chapter's own assertions, at a smaller size set after its parameters cell. nbdev-test runs these
+chapters at lesson size in `bash scripts/test.sh --full`; scripts/test.sh leaves them out of its default nbdev-test."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from diamond.reproduce import EXPERIMENTS
+
+pytestmark = pytest.mark.integration      # whole chapters in a fresh interpreter: the integration tier
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Lesson chapters with a twin here, and the parameters their twin sets. Chapter 14 trains three float32 world models
+#: of 120 updates for its lesson (165-176 s of the test command's nbdev-test on two cores with bfloat16 instructions,
+#: longer without them, where its bfloat16 cells are emulated); its twin trains two of 30 (the quick
+#: form of check 3 needs 20) on less data and dreams shorter.
+CHAPTER_TWINS = {
+    "14_compute": dict(collect_steps=1_500, train_steps=30, seeds=2, horizon=12, trajectories=4),
+}
+
+RUN_AS_NBDEV_TEST = """
+import sys
+from nbdev.test import test_nb
+ok, secs = test_nb(sys.argv[1], skip_flags=["slow", "gpu"], basepath=sys.argv[2], profile=False)
+print(f"{secs:.1f}")
+sys.exit(0 if ok else 1)
+"""
+
+
+def run_twin(name: str, tmp_path: Path, **parameters) -> Path:
+    """Run chapter `name` as nbdev-test runs it, in a fresh interpreter, with `parameters` assigned in a cell after its
+    parameters cell (as papermill injects them); returns its run folder."""
+    nb = nbformat.read(ROOT / "nbs" / f"{name}.ipynb", as_version=4)
+    at = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(at) == 1, f"{name} needs exactly one cell tagged `parameters`"
+    unknown = set(parameters) - set(re.findall(r"^(\w+)\s*=", nb.cells[at[0]].source, re.M))
+    assert not unknown, f"{name} has no parameters {sorted(unknown)}"
+    run_dir = tmp_path / "run"
+    source = "\n".join(f"{k} = {v!r}" for k, v in {**parameters, "run_dir": str(run_dir)}.items())
+    nb.cells.insert(at[0] + 1, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, tmp_path / f"{name}.ipynb")
+    env = {k: v for k, v in os.environ.items() if k != "IN_TEST"}
+    r = subprocess.run([sys.executable, "-c", RUN_AS_NBDEV_TEST, str(tmp_path / f"{name}.ipynb"), str(ROOT)],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        pytest.fail(f"{name}'s twin failed:\n{r.stderr[-4000:]}", pytrace=False)
+    return run_dir
+
+
+def test_chapter_14_twin_runs_every_check(tmp_path):
+    run = run_twin("14_compute", tmp_path, **CHAPTER_TWINS["14_compute"])
+    assert (run / "figures" / "precision_drift.png").exists()
+
+
+def test_the_test_command_twins_exactly_these_chapters_and_the_figure_chapters():
+    # scripts/test.sh leaves out of nbdev-test the chapters whose twins run in pytest: the figure chapters (through
+    # `diamond reproduce --smoke`, tests/test_reproduce.py) and the lesson chapters of CHAPTER_TWINS (above)
+    m = re.search(r"^TWINNED_CHAPTERS='(.+)'$", (ROOT / "scripts" / "test.sh").read_text(), re.M)
+    assert m, "scripts/test.sh lost its TWINNED_CHAPTERS line"
+    twinned = {f.stem for f in (ROOT / "nbs").glob("*.ipynb") if re.search(m.group(1), f.name)}
+    figures = {e.notebook for e in EXPERIMENTS.values() if e.game is not None}
+    assert figures == {"20_fig_compounding_error", "21_fig_boxing_multimodality"}
+    assert twinned == figures | set(CHAPTER_TWINS)
+    assert all(EXPERIMENTS[k].smoke for k in ("compounding_error", "boxing"))
+    assert all(f"test_chapter_{name[:2]}_twin_runs_every_check" in globals() for name in CHAPTER_TWINS)
+    json.dumps(CHAPTER_TWINS)    # plain values: they are written into the twin's notebook
