@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from diamond.reproduce import EXPERIMENTS, BatchError, RunSpec, plan, run_batch, run_one, write_summary
+from diamond.reproduce import BatchError, RunSpec, plan, run_batch, run_one, write_summary
 
 pytestmark = pytest.mark.integration      # whole runs, command lines in fresh interpreters: the integration tier
 
