@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from diamond.chapters import check_chapter_parameters
 from diamond.reproduce import EXPERIMENTS
 
 pytestmark = pytest.mark.integration      # whole chapters in a fresh interpreter: the integration tier
@@ -26,8 +27,10 @@ CHAPTER_TWINS = {
 
 RUN_AS_NBDEV_TEST = """
 import sys
+from nbdev.config import get_config
 from nbdev.test import test_nb
-ok, _ = test_nb(sys.argv[1], skip_flags=["slow", "gpu"], basepath=sys.argv[2], profile=False)
+skip = get_config(sys.argv[2]).tst_flags.split()    # the flags nbdev-test skips (pyproject.toml)
+ok, _ = test_nb(sys.argv[1], skip_flags=skip, basepath=sys.argv[2], profile=False)
 sys.exit(0 if ok else 1)
 """
 
@@ -38,8 +41,7 @@ def run_twin(name: str, tmp_path: Path, **parameters) -> Path:
     nb = nbformat.read(ROOT / "nbs" / f"{name}.ipynb", as_version=4)
     at = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
     assert len(at) == 1, f"{name} needs exactly one cell tagged `parameters`"
-    unknown = set(parameters) - set(re.findall(r"^(\w+)\s*=", nb.cells[at[0]].source, re.M))
-    assert not unknown, f"{name} has no parameters {sorted(unknown)}"
+    check_chapter_parameters({name: parameters}, [name], ROOT / "nbs")    # the main job's check of a chapter's names
     run_dir = tmp_path / "run"
     source = "\n".join(f"{k} = {v!r}" for k, v in {**parameters, "run_dir": str(run_dir)}.items())
     nb.cells.insert(at[0] + 1, nbformat.v4.new_code_cell(source))
