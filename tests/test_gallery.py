@@ -124,6 +124,17 @@ def test_the_seeds_figure_is_drawn_from_the_committed_seed_folders(tmp_path, cap
     printed = capsys.readouterr().out
     assert out.stat().st_size > 20_000 and "stopped: 15 epochs so far, not finished" in printed
     assert all(q in printed for q in seed_quotes(2)), printed
+    # seed 0 ran before the reward/end model had its own precision field: its config.json lacks the key (the default,
+    # '', computes it in the run's bfloat16), which the script reports, and --same-config refuses
+    assert "seed 2: compute.rew_end_precision = 'float32' (seed 0: '')" in printed, printed
+    refused = tmp_path / "refused.png"
+    with pytest.raises(SystemExit) as e:
+        agent_seeds.main(["--out", str(refused), "--same-config", f"seed 0={folder / 'seed0'}", f"seed 2={folder / 'seed2'}"])
+    assert e.value.code == 2 and not refused.exists() and "compute.rew_end_precision" in capsys.readouterr().err
+    # a key added to the config after a run (the recency weights) counts as its default: the lever's seeds are one command
+    lever = FIGURES / LEVER_SEEDS
+    assert agent_seeds.main(["--out", str(refused), "--same-config", f"2={lever / 'seed2'}", f"1={lever / 'seed1'}"]) == 0
+    assert "differ" not in capsys.readouterr().out
     with pytest.raises(SystemExit):
         agent_seeds.main(["--out", str(out), "no-equals-sign"])
     with pytest.raises(SystemExit, match="no metrics.jsonl"):
