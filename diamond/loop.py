@@ -254,8 +254,9 @@ def collect(self: AgentTrainer, e: int) -> dict:
 @patch
 def train(self: AgentTrainer, name: str, e: int, loss_fn, batches=None) -> dict:
     """Epoch `e`'s updates of network `name` (more in the first epoch) with `loss_fn` on `batches`; the means of its
-    logs."""
-    tr, t0 = self.trainers[name], time.time()
+    logs, its wall time and its process CPU time (`time/<name>_cpu`: all threads, not counting time the process spent
+    stopped, so that a part's cost can be read even when the run was paused or shared the cores)."""
+    tr, t0, c0 = self.trainers[name], time.time(), time.process_time()
     tr.loss_fn = loss_fn
     logs = tr.train(
         batches, tr.cfg.steps_first_epoch if e == 1 else tr.cfg.steps_per_epoch, self.progress, f"epoch {e}: {name}"
@@ -269,7 +270,7 @@ def train(self: AgentTrainer, name: str, e: int, loss_fn, batches=None) -> dict:
                 **{f"actor_critic/{k}_slices": log_slices(logs, k) for k in ("imagined_reward", "entropy")},
             }
         )
-    return m | {f"time/{name}": time.time() - t0}
+    return m | {f"time/{name}": time.time() - t0, f"time/{name}_cpu": time.process_time() - c0}
 
 # %% ../nbs/11_agent.ipynb #e7c124e8
 @patch
