@@ -92,6 +92,12 @@ def test_the_gallery_and_the_results_page_quote_the_results_files(page):
     assert not missing, missing
 
 
+def test_the_results_page_quotes_the_shipped_agents_fresh_games():
+    r = json.loads((FIGURES / LEVER_SEEDS / "seed2" / "shipped_30_fresh_games.json").read_text())
+    said = f"{r['return_mean']:.2f} against the random player's {r['random_return_mean']:.2f}"
+    assert said in (FIGURES.parent / "docs" / "results.md").read_text(), said
+
+
 def test_the_results_page_shows_pictures_that_exist():
     text = (FIGURES.parent / "docs" / "results.md").read_text()
     pictures = re.findall(r"\{image\} (\S+)", text)
