@@ -62,6 +62,8 @@ def prepare_run(run_dir: Path | str, cfg: Config | None, resume: bool, check_onl
         check_game(cfg.game)
     folder.check(cfg, resume, may_hold=("dataset",))  # a dataset collected there beforehand is used
     if (folder.path / "config.json").exists():
+        if not check_only:
+            folder.record_start(resumed=True)  # chapter 17's provenance.json: this resume, with its code
         return load_config(folder.path / "config.json")
     if cfg is None:
         raise RunError("no config given for a new run")

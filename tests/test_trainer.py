@@ -195,6 +195,8 @@ def test_run_folder_contents(baseline):
         assert (folder / f).exists(), f
     agent = torch.load(folder / "checkpoints" / "agent.pt", weights_only=True)
     assert {k.split(".")[0] for k in agent} == {"denoiser", "rew_end_model", "actor_critic"}
+    starts = json.loads((folder / "provenance.json").read_text())   # what made the run: one start, here
+    assert len(starts) == 1 and starts[0]["resumed"] is False and starts[0]["torch"] == torch.__version__
 
 
 def test_same_seed_same_run(baseline, tmp_path):
@@ -240,6 +242,9 @@ def test_resume_after_sigkill_at_many_points_gives_the_uninterrupted_run(baselin
     p = train_cli(run, "--resume")
     assert p.returncode == 0, p.stderr[-2000:]
     assert_same_run(run, baseline)
+    starts = json.loads((run / "provenance.json").read_text())       # every start and resume of it, with its command
+    assert len(starts) == len(points) + 1 and [s["resumed"] for s in starts] == [False] + [True] * len(points)
+    assert all("--run-dir" in s["command"] for s in starts)
     again = train_cli(run, "--resume")                                                  # finished: not run again
     assert again.returncode == 0 and "nothing to do" in again.stdout
     assert strip_times(RunFolder(run).read_metrics()) == strip_times(RunFolder(folder).read_metrics())
