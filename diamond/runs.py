@@ -114,8 +114,8 @@ class RunFolder:
         f = self.path / "provenance.json"
         try:
             starts = json.loads(f.read_text()) if f.exists() else []
-        except json.JSONDecodeError:  # written atomically, so only a hand edit gets here: start the list again
-            starts = []
+        except json.JSONDecodeError:  # written atomically, so only a hand edit gets here: its text is kept as it is
+            starts = [{"unreadable_earlier_entries": f.read_text()}]
         write_json(f, [*starts, provenance(resumed)])
 
     def checkpoint_file(self, name: str = "state") -> Path:
