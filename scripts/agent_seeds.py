@@ -18,7 +18,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from diamond.config import SPEED_ONLY_FIELDS, ConfigError, config_diff, config_to_dict, load_config  # noqa: E402
+from diamond.cli import flat_config  # noqa: E402
+from diamond.config import SPEED_ONLY_FIELDS, ConfigError, load_config  # noqa: E402
 from diamond.runs import plot_seed_curves  # noqa: E402
 from diamond.viz import save_figure  # noqa: E402
 
@@ -41,24 +42,17 @@ def config_differences(folders: dict[str, Path]) -> list[str]:
             lines.append(f"{label}: no config.json, its configuration cannot be compared")
             continue
         try:
-            configs[label] = config_to_dict(load_config(folder / "config.json"))
+            configs[label] = flat_config(load_config(folder / "config.json"))
         except ConfigError as e:
             sys.exit(f"error: {e}")
     if not configs:
         return lines
     first, ref = next(iter(configs.items()))
     for label, cfg in configs.items():
-        keys = [k for k in config_diff(cfg, ref) if k != "seed" and k not in SPEED_ONLY_FIELDS]
+        keys = [k for k in sorted(cfg) if cfg[k] != ref[k] and k != "seed" and k not in SPEED_ONLY_FIELDS]
         if keys:
-            said = (f"{k} = {value(cfg, k)!r} ({first}: {value(ref, k)!r})" for k in keys)
-            lines.append(f"{label}: " + "; ".join(said))
+            lines.append(f"{label}: " + "; ".join(f"{k} = {cfg[k]!r} ({first}: {ref[k]!r})" for k in keys))
     return lines
-
-
-def value(cfg: dict, key: str):
-    for part in key.split("."):
-        cfg = cfg[part]
-    return cfg
 
 
 def main(argv=None) -> int:
