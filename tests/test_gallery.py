@@ -51,6 +51,7 @@ def quoted() -> list[str]:
         *seed_quotes(1),
         *seed_quotes(2),
         *seed_quotes(2, LEVER_SEEDS),  # the shipped agent's run
+        *seed_quotes(1, LEVER_SEEDS),
     ]
     return quoted
 
