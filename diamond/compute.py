@@ -39,15 +39,19 @@ BF16_CPU_FEATURES = ("avx512_bf16", "amx_bf16", "bf16", "sve_bf16")
 
 
 def native_bfloat16(device) -> bool | None:
-    """Whether `device` multiplies bfloat16 in hardware (a CPU: `torch.cpu.get_capabilities`; a CUDA card:
-    `is_bf16_supported`); None where torch cannot tell."""
+    """Whether `device` multiplies bfloat16 in hardware (a CPU: `torch.cpu.get_capabilities`, and on x86 torch's kernels
+    built for AVX-512, which `ATEN_CPU_CAPABILITY=avx2` turns off; a CUDA card: `is_bf16_supported`); None where torch
+    cannot tell."""
     d = torch.device(device)
     if d.type == "cuda":
         return torch.cuda.is_bf16_supported()
     caps = getattr(torch.cpu, "get_capabilities", None)  # absent from older torch
     if d.type != "cpu" or caps is None:
         return None
-    return any(caps().get(k, False) for k in BF16_CPU_FEATURES)
+    cpu = caps()
+    if cpu.get("architecture") == "x86_64" and not torch.backends.cpu.get_cpu_capability().startswith("AVX512"):
+        return False  # the instructions are there, torch's kernels do not use them: bfloat16 is emulated
+    return any(cpu.get(k, False) for k in BF16_CPU_FEATURES)
 
 
 @functools.cache

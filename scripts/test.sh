@@ -5,17 +5,23 @@
 #                                  their --smoke twins in pytest), then pytest without the slow checks
 #   bash scripts/test.sh --unit    the unit tier alone: pytest without integration and slow tests (about a minute)
 #   bash scripts/test.sh --full    everything: the test command, then the chapters' slow cells and the slow tests
+#   --emulate-avx2 (with any of the above): torch's and oneDNN's kernels restricted to AVX2, so that a CPU with
+#                                  bfloat16 instructions computes as one without them (chapter 14): how the test
+#                                  command's time on such a CPU is measured where none is at hand
 # Each sets up .venv first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tier=default
-case "${1:-}" in
-  "") ;;
-  --unit) tier=unit ;;
-  --full) tier=full ;;
-  -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
-  *) echo "error: unknown option '$1'; give --unit, --full or nothing (--help says what each runs)" >&2; exit 2 ;;
-esac
+for arg in "$@"; do
+  case "$arg" in
+    --unit) tier=unit ;;
+    --full) tier=full ;;
+    --emulate-avx2) export ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "error: unknown option '$arg'; give --unit, --full, --emulate-avx2 or nothing (--help says what each runs)" >&2
+       exit 2 ;;
+  esac
+done
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 PYTEST=(python -m pytest tests/ -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder --durations 15)
