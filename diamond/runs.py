@@ -428,9 +428,9 @@ def plot_learning_curves(metrics: list[dict], results: dict | None = None):
 # %% ../nbs/17_runs.ipynb #6752effd
 def plot_seed_curves(seeds: dict[str, tuple[list[dict], dict | None]], title: str | None = None):
     """Every seed of one command: test returns per epoch with the final mean and 95% interval (random player's
-    interval grey), imagined reward per chunk and entropy per epoch. `seeds`: label -> (metrics lines, results or
+    interval grey), imagined reward and ends (lost lives) per chunk and entropy per epoch. `seeds`: label -> (metrics lines, results or
     None)."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.0), layout="constrained")
+    fig, axes = plt.subplots(1, 4, figsize=(17, 3.0), layout="constrained")
     last = max((m["epoch"] for metrics, _ in seeds.values() for m in metrics), default=0)
     for k, (label, (metrics, results)) in enumerate(seeds.items()):
         color, ep = f"C{k}", [m for m in metrics if m["epoch"] > 0]
@@ -452,14 +452,16 @@ def plot_seed_curves(seeds: dict[str, tuple[list[dict], dict | None]], title: st
                 ms=3,
                 capsize=2,
             )
-        for ax, key in ((axes[1], "actor_critic/imagined_reward"), (axes[2], "actor_critic/entropy")):
+        panels = zip(axes[1:], ("actor_critic/imagined_reward", "actor_critic/imagined_end", "actor_critic/entropy"))
+        for ax, key in panels:
             pts = [(m["epoch"], m[key]) for m in ep if m.get(key) is not None]
             if pts:
                 ax.plot(*zip(*pts), ".-", color=color, lw=1, label=label)
     axes[0].axvline(last + 0.5, color="0.85", lw=0.6)
     axes[0].set_title("real test games (right: final games, 95% interval; grey: random)", fontsize=9)
     axes[1].set_title("in the dream: reward per 15-step chunk", fontsize=9)
-    axes[2].set_title("policy entropy (nats; uniform over 4 actions: 1.39)", fontsize=9)
+    axes[2].set_title("in the dream: ends (lost lives) per 15-step chunk", fontsize=9)
+    axes[3].set_title("policy entropy (nats; uniform over 4 actions: 1.39)", fontsize=9)
     for ax in axes:
         ax.set_xlabel("epoch", fontsize=8)
         ax.tick_params(labelsize=7)
