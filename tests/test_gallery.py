@@ -146,3 +146,34 @@ def test_the_seeds_figure_is_drawn_from_the_committed_seed_folders(tmp_path, cap
         agent_seeds.main(["--out", str(out), "no-equals-sign"])
     with pytest.raises(SystemExit, match="no metrics.jsonl"):
         agent_seeds.main(["--out", str(out), f"empty={tmp_path}"])
+
+
+def test_action_shares_counts_the_agents_own_steps_window_by_window(tmp_path, capsys):
+    import importlib.util
+    from diamond.config import make_config, save_config
+    import numpy as np
+    from diamond.data import Episode, EpisodeDataset
+    spec = importlib.util.spec_from_file_location("action_shares", FIGURES.parent / "scripts" / "action_shares.py")
+    action_shares = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(action_shares)
+    run = tmp_path / "run"
+    ds = EpisodeDataset(run / "dataset" / "train")
+    # 10 random steps (all NOOP here), then the agent's 12: FIRE x4 with 1 reward, LEFT x8 with an end at the last
+    for act, rew, end in (([0] * 10, [0] * 10, 9), ([1] * 4, [0, 1, 0, 0], 3), ([3] * 8, [0] * 8, 7)):
+        n = len(act)
+        ds.add(Episode(np.zeros((n, 3, 64, 64), np.uint8), np.array(act), np.array(rew, float), np.arange(n) == end,
+                       np.zeros(n, bool), np.zeros((3, 64, 64), np.uint8)))
+    (run / "metrics.jsonl").write_text(json.dumps({"epoch": 0, "env_steps": 10}) + "\n")
+    save_config(make_config("tiny", game="Breakout"), run / "config.json")
+    out = tmp_path / "shares.json"
+    assert action_shares.main(["--window", "8", "--out", str(out), f"run={run}"]) == 0
+    res = json.loads(out.read_text())["run"]
+    assert res["random_steps"] == 10 and res["agent_steps"] == 12
+    first, second = res["windows"]
+    assert first["steps"] == [10, 18] and first["share"] == {"NOOP": 0.0, "FIRE": 0.5, "RIGHT": 0.0, "LEFT": 0.5}
+    assert (first["rewards"], first["ends"], second["ends"]) == (1, 1, 1) and second["share"]["LEFT"] == 1.0
+    assert "run: steps 10-18: NOOP 0.00, FIRE 0.50" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="no dataset/train"):
+        action_shares.main([f"empty={tmp_path}"])
+    with pytest.raises(SystemExit):
+        action_shares.main(["--window", "0", f"run={run}"])
