@@ -428,8 +428,8 @@ def plot_learning_curves(metrics: list[dict], results: dict | None = None):
 # %% ../nbs/17_runs.ipynb #6752effd
 def plot_seed_curves(seeds: dict[str, tuple[list[dict], dict | None]], title: str | None = None):
     """Every seed of one command: test returns per epoch with the final mean and 95% interval (random player's
-    interval grey), imagined reward and ends (lost lives) per chunk and entropy per epoch. `seeds`: label -> (metrics lines, results or
-    None)."""
+    interval grey), imagined reward and ends (lost lives) per chunk and entropy per epoch. `seeds`: label -> (metrics
+    lines, results or None)."""
     fig, axes = plt.subplots(1, 4, figsize=(17, 3.0), layout="constrained")
     last = max((m["epoch"] for metrics, _ in seeds.values() for m in metrics), default=0)
     for k, (label, (metrics, results)) in enumerate(seeds.items()):
