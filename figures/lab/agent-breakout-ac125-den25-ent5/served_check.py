@@ -1,6 +1,7 @@
-"""The agent's final critic and policy on its own last 40 lives of real play, split into the steps before a life's
-first FIRE (no ball served yet) and the steps after it (ball in play): does the critic value a ball in play, and how likely is FIRE
-while the ball waits? Run from the repository root with the runs' folders (their datasets and checkpoints):
+"""The agent's final critic and policy on its own last 40 lives of real play, split into the steps before a
+life's first FIRE (no ball served yet) and the steps after it (ball in play): does the critic value a ball in
+play, and how likely is FIRE while the ball waits? Run from the repository root with the runs' folders (their
+datasets and checkpoints):
 
     .venv/bin/python figures/lab/agent-breakout-ac125-den25-ent5/served_check.py "LABEL=RUN_FOLDER" ...
 """
