@@ -141,10 +141,10 @@ def test_bench_cli_precision(tmp_path):
 
 def test_kernels_restricted_to_avx2_count_as_a_cpu_without_bfloat16():
     "`bash scripts/test.sh --emulate-avx2` measures the test command as on an older CPU: the kit must then see no bfloat16."
+    if torch.cpu.get_capabilities().get("architecture") != "x86_64":
+        pytest.skip("ATEN_CPU_CAPABILITY=avx2 restricts x86 kernels only")
     code = ("import torch; from diamond.compute import native_bfloat16; "
             "print(torch.backends.cpu.get_cpu_capability(), native_bfloat16('cpu'))")
     env = {**os.environ, "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
-    if torch.cpu.get_capabilities().get("architecture") != "x86_64":
-        pytest.skip("ATEN_CPU_CAPABILITY=avx2 restricts x86 kernels only")
     assert out == ["AVX2", "False"], out
