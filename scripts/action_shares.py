@@ -20,14 +20,14 @@ import numpy as np
 from diamond.atari import action_names
 from diamond.config import load_config
 from diamond.data import EpisodeDataset
+from diamond.runs import RunFolder
 
 
 def shares(folder: Path, window: int) -> dict:
     "Action shares, rewards and ends of the agent's collected steps in `folder`, per window of `window` steps."
     if not (folder / "dataset" / "train").is_dir() or not (folder / "metrics.jsonl").is_file():
         sys.exit(f"error: {folder} has no dataset/train or metrics.jsonl: give an agent's run folder")
-    metrics = [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines() if line.strip()]
-    random_steps = next(m["env_steps"] for m in metrics if m["epoch"] == 0)
+    random_steps = next(m["env_steps"] for m in RunFolder(folder).read_metrics() if m["epoch"] == 0)
     ds = EpisodeDataset(folder / "dataset" / "train")
     eps = [ds[i] for i in ds.ids]
     act, rew, end = (np.concatenate([np.asarray(getattr(e, k)) for e in eps]) for k in ("act", "rew", "end"))
