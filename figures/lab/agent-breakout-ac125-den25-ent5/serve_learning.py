@@ -25,7 +25,7 @@ from serve_dream_check import PLANS, dream_plans, waiting_windows  # noqa: E402
 from diamond.checkpoints import load_agent  # noqa: E402
 from diamond.data import EpisodeDataset  # noqa: E402
 from diamond.optim import Trainer  # noqa: E402
-from diamond.world_model import denoiser_loss_fn, denoiser_sampler  # noqa: E402
+from diamond.world_model import denoiser_loss_fn, denoiser_sampler, dream_objects  # noqa: E402
 
 
 def main():
@@ -36,6 +36,8 @@ def main():
     p.add_argument("--updates", type=int, default=600)
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--lr", type=float, help="the denoiser's learning rate (default: the run's)")
+    p.add_argument("--cooldown", type=int, default=0, help="the last N updates bring the rate linearly to 0")
+    p.add_argument("--held-out", help="held-out games: the serve checked on them, 32 of their windows dreamt")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
     args = p.parse_args()
@@ -44,9 +46,13 @@ def main():
     agent, cfg = load_agent(args.checkpoint, config=args.config)
     if args.lr:
         cfg = replace(cfg, denoiser_optim=replace(cfg.denoiser_optim, lr=args.lr))
+    optim = replace(cfg.denoiser_optim, steps_first_epoch=args.updates, lr_cooldown_steps=args.cooldown)
+    cfg = replace(cfg, denoiser_optim=optim)  # the Trainer's schedule: warm-up, then the cool-down at the end
+    held_out = EpisodeDataset(args.held_out) if args.held_out else None
     ds = EpisodeDataset(args.data)
-    obs, act, _ = waiting_windows(ds, 64)
-    trainer = Trainer(agent.denoiser, denoiser_loss_fn(agent.denoiser), cfg.denoiser_optim)
+    obs, act, total = waiting_windows(held_out if held_out is not None else ds, 64)  # held-out games when given
+    print(f"{len(obs)} of {total} waiting windows", flush=True)
+    trainer = Trainer(agent.denoiser, denoiser_loss_fn(agent.denoiser), cfg.denoiser_optim, total_steps=args.updates)
     batches = iter(denoiser_sampler(ds, cfg, seed=args.seed))
     plans = {"FIRE held": PLANS["FIRE held"]}
     with open(args.out, "a") as f:
@@ -60,8 +66,12 @@ def main():
                 "ball_by_step_1": r["FIRE held"]["ball_by_step"][0],
                 "ball_by_step_15": r["FIRE held"]["ball_by_step"][-1],
                 "denoiser_loss_last_updates": loss,
+                "lr_now": trainer.sched.get_last_lr()[0],
                 "seconds": round(time.time() - t0, 1),
             }
+            if held_out is not None:
+                m, _, _ = dream_objects(agent.denoiser, held_out, cfg.sampler, 32, 15, seed=0, batch_size=32)
+                row |= {k: round(m[k], 3) for k in ("paddle_within", "ball_present", "ball_within")}
             print(row, flush=True)
             f.write(json.dumps(row) + "\n")
             f.flush()
