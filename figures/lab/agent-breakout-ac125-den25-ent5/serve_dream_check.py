@@ -27,19 +27,27 @@ SHOWN = 2  # dreams per model kept for the figure
 PLANS = {"FIRE then NOOP": [FIRE] + [NOOP] * 14, "NOOP held": [NOOP] * 15, "FIRE held": [FIRE] * 15}
 
 
-def real_serves(ds: EpisodeDataset, k_max: int = 15) -> dict:
-    """After a FIRE pressed on a frame with no ball (nor on the three before), the share of cases with a ball on the
-    frame k steps later, and where across (px) the served ball is on the next frame."""
-    hits, cases, xs = np.zeros(k_max + 1), 0, []
+def serve_presses(ds: EpisodeDataset):
+    "Each FIRE pressed on a frame with no ball, nor one on the three before: (episode id, episode, objects, step)."
     for i in ds.ids:
         ep = ds[i]
         objects = breakout_objects(ep.obs)
         ball = objects["ball_present"]
         for t in np.flatnonzero((ep.act == FIRE) & ~ball):
-            if t + k_max < len(ball) and not ball[max(0, t - 3) : t + 1].any():
-                cases += 1
-                hits += np.maximum.accumulate(ball[t : t + k_max + 1])
-                xs.append(objects["ball_x"][t + 1])
+            if not ball[max(0, t - 3) : t + 1].any():
+                yield i, ep, objects, t
+
+
+def real_serves(ds: EpisodeDataset, k_max: int = 15) -> dict:
+    """After a FIRE pressed with the ball waiting (`serve_presses`, k_max steps left), the share of cases with a ball on
+    the frame k steps later, and where across (px) the served ball is on the next frame."""
+    hits, cases, xs = np.zeros(k_max + 1), 0, []
+    for _, ep, objects, t in serve_presses(ds):
+        ball = objects["ball_present"]
+        if t + k_max < len(ball):
+            cases += 1
+            hits += np.maximum.accumulate(ball[t : t + k_max + 1])
+            xs.append(objects["ball_x"][t + 1])
     counts, edges = np.histogram([x for x in xs if not np.isnan(x)], bins=8, range=(4, 60))
     return {
         "cases": cases,
@@ -49,16 +57,14 @@ def real_serves(ds: EpisodeDataset, k_max: int = 15) -> dict:
 
 
 def real_serve_examples(ds: EpisodeDataset, n: int):
-    "n real cases of FIRE with no ball in play: the four frames up to it (n,4,...) and the six after (n,6,...)."
-    before, after = [], []
-    for i in ds.ids:
-        ep = ds[i]
-        ball = breakout_objects(ep.obs)["ball_present"]
-        for t in np.flatnonzero((ep.act == FIRE) & ~ball):
-            if t >= 3 and t + 6 < len(ball) and not ball[t - 3 : t + 1].any():
-                before.append(frames_to_float(torch.from_numpy(ep.obs[t - 3 : t + 1])))
-                after.append(frames_to_float(torch.from_numpy(ep.obs[t + 1 : t + 7])))
-                break
+    "n real serves, one an episode at most: the four frames up to the FIRE (n,4,...) and the six after (n,6,...)."
+    before, after, used = [], [], set()
+    for i, ep, _, t in serve_presses(ds):
+        if i in used or t < 3 or t + 6 >= len(ep.act):
+            continue
+        used.add(i)
+        before.append(frames_to_float(torch.from_numpy(ep.obs[t - 3 : t + 1])))
+        after.append(frames_to_float(torch.from_numpy(ep.obs[t + 1 : t + 7])))
         if len(before) == n:
             break
     return torch.stack(before), torch.stack(after)
