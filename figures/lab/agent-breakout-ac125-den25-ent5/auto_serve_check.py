@@ -6,7 +6,10 @@ serving scores well above the random player once the ball is served for it, it h
 serve, which its dream never shows (`serve_dream_check.py`). Run from the repository root:
 
     .venv/bin/python figures/lab/agent-breakout-ac125-den25-ent5/auto_serve_check.py --episodes 40 --seed 1000 \\
-        --out OUT.json "LABEL=CHECKPOINT_OR_RUN_FOLDER" ...   (LABEL=shipped: the kit's shipped agent)
+        --out OUT.json "LABEL=CHECKPOINT_OR_RUN_FOLDER" ...
+
+LABEL=shipped plays the kit's shipped agent; LABEL=shipped:FILE an actor-critic kept the same way
+(`checkpoints.save_shipped_agent`), e.g. seed1/actor_critic.pt.
 """
 
 import argparse
@@ -20,7 +23,7 @@ import torch
 from diamond.actor_critic import AgentPolicy
 from diamond.agent import mean_interval, play_test_games
 from diamond.atari import make_policy
-from diamond.checkpoints import load_agent
+from diamond.checkpoints import load_agent, load_shipped_agent
 from diamond.data import EpisodeDataset, frames_to_chw
 from diamond.world_model import breakout_objects
 
@@ -77,13 +80,16 @@ def main():
     p.add_argument("--episodes", type=int, default=40)
     p.add_argument("--seed", type=int, default=1000)
     p.add_argument("--out", help="write the results as JSON here")
-    p.add_argument("agents", nargs="+", help="LABEL=CHECKPOINT_OR_RUN_FOLDER, or shipped")
+    p.add_argument("agents", nargs="+", help="LABEL=CHECKPOINT_OR_RUN_FOLDER, shipped or shipped:FILE")
     args = p.parse_args()
     torch.set_num_threads(2)
     players, game = {}, "Breakout"
     for spec in args.agents:
         label, _, path = spec.partition("=")
-        agent, cfg = load_agent(None if path in ("", "shipped") else path)
+        if path.startswith("shipped:"):
+            agent, cfg = load_shipped_agent(path=path.removeprefix("shipped:"))
+        else:
+            agent, cfg = load_agent(None if path in ("", "shipped") else path)
         assert cfg.game == game, f"{label} plays {cfg.game}"
         ac = agent.actor_critic.eval()
         players[label] = lambda env, ac=ac: AgentPolicy(ac, epsilon=0.0, seed=args.seed)
