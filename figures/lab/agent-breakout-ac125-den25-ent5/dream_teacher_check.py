@@ -34,6 +34,7 @@ def main():
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     p.add_argument("--checkpoint", help="an agent.pt of the run (default: its final one)")
     p.add_argument("--label", default="seed 1 final", help="the run's world model and policy in the output")
+    p.add_argument("--only-run", action="store_true", help="leave out the shipped world model's rows")
     p.add_argument("--out", required=True)
     a = p.parse_args()
     torch.set_num_threads(2)
@@ -48,7 +49,7 @@ def main():
         a.label: run_agent.actor_critic,
         "uniform": constant_policy(run_agent.actor_critic, None),
     }
-    models = {a.label: run_agent, "shipped": shipped}
+    models = {a.label: run_agent} if a.only_run else {a.label: run_agent, "shipped": shipped}
     rows = []
     for wm_name, wm in models.items():
         for pol_name, pol in policies.items():
