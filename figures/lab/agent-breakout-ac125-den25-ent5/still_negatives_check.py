@@ -126,7 +126,7 @@ def main():
     measure("run's final", agent.rew_end_model)
     for name, share in (
         ("control: fine-tuned as the run does", 0.0),
-        (f"still negatives {share_str(a.share)}", a.share),
+        (f"still negatives {a.share:g}", a.share),
     ):
         model = copy.deepcopy(agent.rew_end_model)
         torch.manual_seed(0)
@@ -136,10 +136,6 @@ def main():
         for _ in range(a.updates):
             trainer.step(next(batches))
         measure(name, model, round(time.time() - t0, 1))
-
-
-def share_str(x: float) -> str:
-    return f"{x:g}"
 
 
 if __name__ == "__main__":
