@@ -10,7 +10,8 @@ repository root:
         --out OUT.json
 
 `--checkpoint FILE` reads the world model and the policy from a copy of the run's `checkpoints/agent.pt` kept after
-some epoch (with the run's config.json and dataset); `--label` names them in the output.
+some epoch, of this run or of another with the same networks (its world model then dreams from RUN_FOLDER's data,
+built with RUN_FOLDER's config.json, as for the first lever's snapshots); `--label` names them in the output.
 """
 
 import argparse
@@ -24,6 +25,19 @@ import torch
 from diamond.checkpoints import load_agent, load_shipped_agent
 from diamond.data import EpisodeDataset
 from diamond.probe import constant_policy, dream_chunk_outcomes
+
+
+def chunk_outcomes(policy, denoiser, rew_end_model, ds, cfg, dreams: int, chunks: int, seeds) -> tuple:
+    "Reward and ends of every chunk `policy` dreams, over the noise `seeds` (same windows and noise for any policy)."
+    rew, end = zip(
+        *[dream_chunk_outcomes(policy, denoiser, rew_end_model, ds, cfg, dreams, chunks, seed=s) for s in seeds]
+    )
+    return np.concatenate(rew), np.concatenate(end)
+
+
+def sem(x: np.ndarray) -> float:
+    "Standard error of the mean."
+    return float(x.std(ddof=1) / np.sqrt(len(x)))
 
 
 def main():
@@ -54,22 +68,15 @@ def main():
     for wm_name, wm in models.items():
         for pol_name, pol in policies.items():
             t0 = time.time()
-            rew, end = [], []
-            for s in a.seeds:  # the same windows and noise for every policy and world model
-                r, e = dream_chunk_outcomes(
-                    pol.eval(), wm.denoiser, wm.rew_end_model, ds, cfg, a.dreams, a.chunks, seed=s
-                )
-                rew.append(r)
-                end.append(e)
-            rew, end = np.concatenate(rew), np.concatenate(end)
+            rew, end = chunk_outcomes(pol.eval(), wm.denoiser, wm.rew_end_model, ds, cfg, a.dreams, a.chunks, a.seeds)
             row = {
                 "world_model": wm_name,
                 "policy": pol_name,
                 "chunks": len(rew),
                 "reward_per_chunk": float(rew.mean()),
-                "reward_sem": float(rew.std(ddof=1) / np.sqrt(len(rew))),
+                "reward_sem": sem(rew),
                 "ends_per_chunk": float(end.mean()),
-                "ends_sem": float(end.std(ddof=1) / np.sqrt(len(end))),
+                "ends_sem": sem(end),
                 "seconds": round(time.time() - t0, 1),
             }
             rows.append(row)

@@ -16,17 +16,21 @@ final policy and a uniform-random player, in the run's denoiser from the same wi
 import argparse
 import copy
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from diamond.checkpoints import load_agent, load_shipped_agent
-from diamond.data import EpisodeDataset, SegmentSampler, make_batch
-from diamond.optim import Trainer
-from diamond.probe import constant_policy, dream_chunk_outcomes
-from diamond.reward_end import end_next_frames, rew_end_loss_from_logits, rew_end_sampler
+sys.path.insert(0, str(Path(__file__).parent))
+from dream_teacher_check import chunk_outcomes, sem  # noqa: E402
+
+from diamond.checkpoints import load_agent, load_shipped_agent  # noqa: E402
+from diamond.data import EpisodeDataset, SegmentSampler, make_batch  # noqa: E402
+from diamond.optim import Trainer  # noqa: E402
+from diamond.probe import constant_policy  # noqa: E402
+from diamond.reward_end import end_next_frames, rew_end_loss_from_logits, rew_end_sampler  # noqa: E402
 
 
 def still_loss_fn(model, share: float, seed: int):
@@ -107,15 +111,12 @@ def main():
     def measure(name, model, seconds=None):
         row = {"reward_end": name, "train_seconds": seconds, **still_signature(model, ds, cfg.rew_end.seq_len)}
         for pol_name, pol in policies.items():
-            r, e = zip(
-                *[dream_chunk_outcomes(pol, agent.denoiser, model, ds, cfg, a.dreams, 2, seed=s) for s in (0, 1)]
-            )
-            r, e = np.concatenate(r), np.concatenate(e)
+            r, e = chunk_outcomes(pol, agent.denoiser, model, ds, cfg, a.dreams, 2, (0, 1))
             row[pol_name] = {
                 "reward": float(r.mean()),
-                "reward_sem": float(r.std(ddof=1) / np.sqrt(len(r))),
+                "reward_sem": sem(r),
                 "ends": float(e.mean()),
-                "ends_sem": float(e.std(ddof=1) / np.sqrt(len(e))),
+                "ends_sem": sem(e),
             }
         rows.append(row)
         print(json.dumps(row), flush=True)
