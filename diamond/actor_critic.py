@@ -192,8 +192,12 @@ class DreamRollouts:
 
 # %% ../nbs/10_actor_critic.ipynb #c33b2ce1
 def actor_critic_loss(r: Rollout, cfg: ActorCriticLossConfig) -> tuple[Tensor, dict]:
-    "Policy-gradient, value and entropy losses of an imagined chunk, on sign-clipped rewards (DIAMOND appendix)."
-    G = lambda_returns(r.rew.sign(), r.end, r.trunc, r.val_next, cfg.gamma, cfg.lambda_)
+    """Policy-gradient, value and entropy losses of an imagined chunk, on sign-clipped rewards (DIAMOND appendix); a
+    dreamed end stops the return (`cfg.dream_ends="terminate"`) or counts as a truncation (`"bootstrap"`)."""
+    end, trunc = r.end, r.trunc
+    if cfg.dream_ends == "bootstrap":
+        end, trunc = torch.zeros_like(r.end), r.end | r.trunc
+    G = lambda_returns(r.rew.sign(), end, trunc, r.val_next, cfg.gamma, cfg.lambda_)
     loss_actor = -(r.logp * (G - r.value.detach())).mean()
     loss_value = cfg.weight_value_loss * F.mse_loss(r.value, G)
     loss_entropy = -cfg.weight_entropy_loss * r.entropy.mean()

@@ -246,10 +246,17 @@ class ActorCriticLossConfig:
     weight_value_loss: float = 1.0  # weight of (V - G)^2
     weight_entropy_loss: float = 0.001  # weight of -H(pi)
     backup_every: int = 15  # imagined steps per update (the λ-return chunk)
+    # what a dreamed end does to the λ-return (chapter 10): "terminate" (the paper) stops it there; "bootstrap" goes on
+    # with the critic's value of the frame the dream ended on, as at a truncation
+    dream_ends: str = "terminate"
 
     def __post_init__(self):
         if not (0 <= self.gamma <= 1 and 0 <= self.lambda_ <= 1):
             raise ConfigError("actor_critic_loss: gamma and lambda_ must lie in [0, 1]")
+        if self.dream_ends not in ("terminate", "bootstrap"):
+            raise ConfigError(
+                f"actor_critic_loss.dream_ends={self.dream_ends!r}: expected 'terminate' (the paper) or 'bootstrap'"
+            )
         if self.backup_every < 1:
             raise ConfigError(f"actor_critic_loss.backup_every={self.backup_every}: need at least 1")
 
