@@ -4,9 +4,11 @@
 
 # %% auto #0
 __all__ = ['PROBE_KEYS', 'summarise', 'probe_imagination', 'plot_probe', 'dream_chunk_outcomes', 'dream_reward', 'swap_parts',
-           'constant_policy', 'real_chunk_outcomes', 'action_rewards', 'parse_args', 'main']
+           'constant_policy', 'real_chunk_outcomes', 'action_rewards', 'load_policy', 'policy_outcomes',
+           'labelled_policy', 'parse_args', 'main']
 
 # %% ../nbs/98_probe.ipynb #45d12f74
+import argparse
 import copy
 import json
 import math
@@ -20,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .actor_critic import ActorCritic, DreamRollouts, actor_critic_loss_fn
 from .atari import action_names, make_env, make_policy
-from .checkpoints import CheckpointError, find_run_config, load_agent
+from .checkpoints import CheckpointError, find_run_config, load_agent, load_shipped_agent
 from .compute import apply_compute
 from .cli import Once, command, count, device_name, existing, folder, game_name, parser, refusals
 from .config import set_field, write_json
@@ -29,7 +31,7 @@ from .data import EpisodeDataset, frames_to_chw, frames_to_float
 from .imagination import WorldModelEnv
 from .agent import against_random, evaluate_agent, evaluate_random, mean_interval
 from .runs import derived_seed, mean_sem
-from .optim import Trainer
+from .optim import Trainer, load_state
 
 # %% ../nbs/98_probe.ipynb #7ac312aa
 PROBE_KEYS = ("imagined_reward", "imagined_end", "entropy", "value", "lambda_return", "loss")
@@ -491,7 +493,84 @@ def action_rewards(
         )
     return rows
 
+# %% ../nbs/98_probe.ipynb #e3b9a1c2
+def load_policy(source, game: str | None = None, config=None, device=None) -> ActorCritic:
+    """An actor-critic to measure: `"shipped"` (the kit's shipped agent), a file saved as the shipped agent is (an
+    `actor_critic` and its `config`), or any agent checkpoint `load_agent` opens (a kit run folder, its `agent.pt`,
+    the authors' file; one outside a kit run is read with `config`)."""
+    if str(source) == "shipped":
+        return load_shipped_agent(device or "cpu")[0].actor_critic
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: give 'shipped' or the path of an agent checkpoint")
+    if path.is_file():
+        if {"actor_critic", "config"} <= set(load_state(path)):
+            return load_shipped_agent(device or "cpu", path)[0].actor_critic
+    return load_agent(path, game, find_run_config(path) or config, device or default_device())[0].actor_critic
+
+
+def policy_outcomes(
+    checkpoint,
+    policies: dict | None = None,
+    dataset=None,
+    dreams: int = 32,
+    chunks: int = 2,
+    seed: int = 0,
+    device=None,
+    config=None,
+    game: str | None = None,
+) -> list[dict]:
+    """Reward and ends per chunk, with standard errors, of the checkpoint's own policy (`this`), each of `policies`
+    ({label: source for `load_policy`}) and a uniform player, in the frozen dream of `checkpoint`: the same windows and
+    noise for every policy. A policy file outside a kit run is read with `config`, else the checkpoint's own."""
+    policies = dict(policies or {})
+    if clash := {"this", "uniform"} & set(policies):
+        raise ValueError(
+            f"{sorted(clash)}: 'this' and 'uniform' name the probe's own rows; label the policies otherwise"
+        )
+    agent, cfg = load_agent(checkpoint, game, config, device or default_device())
+    agent.eval()
+    A = len(action_names(cfg.game))
+    named = {"this": agent.actor_critic}
+    for label, source in policies.items():
+        own = config if config is not None else find_run_config(Path(checkpoint))
+        named[label] = load_policy(source, cfg.game, own, device).to(agent.actor_critic.device)
+        if named[label].actor_linear.out_features != A:
+            raise ValueError(
+                f"{label}={source}: a policy over {named[label].actor_linear.out_features} actions, and {cfg.game} "
+                f"has {A}: give a policy of the same game"
+            )
+    named["uniform"] = constant_policy(agent.actor_critic, None)
+    ds = EpisodeDataset(_dataset_of(Path(checkpoint), dataset))
+    rows = []
+    for label, pol in named.items():
+        rew, ends = dream_chunk_outcomes(pol.eval(), agent.denoiser, agent.rew_end_model, ds, cfg, dreams, chunks, seed)
+        (r, r_sem), (e, e_sem) = mean_sem(rew), mean_sem(ends)
+        source = "checkpoint" if label == "this" else "uniform" if label == "uniform" else str(policies[label])
+        rows.append(
+            {
+                "policy": label,
+                "source": source,
+                "chunks": len(rew),
+                "reward": r,
+                "reward_sem": r_sem,
+                "ends": e,
+                "ends_sem": e_sem,
+            }
+        )
+    return rows
+
 # %% ../nbs/98_probe.ipynb #98a7d73c
+def labelled_policy(v: str) -> tuple[str, str]:
+    "An argparse type: LABEL=SOURCE, SOURCE `shipped` or an existing path."
+    label, eq, source = v.partition("=")
+    if not (eq and label and source):
+        raise argparse.ArgumentTypeError(f"{v!r} is not LABEL=SOURCE: give e.g. good=shipped or old=runs/x/agent.pt")
+    if source != "shipped" and not Path(source).exists():
+        raise argparse.ArgumentTypeError(f"{source} does not exist: give 'shipped' or the path of an agent checkpoint")
+    return label, source
+
+
 def parse_args(argv=None):
     p = parser(
         "probe", "Train an actor-critic in the frozen world model of a checkpoint, or measure what its dreams pay."
@@ -563,11 +642,21 @@ def parse_args(argv=None):
         "and as the reward/end model reads the real frames, to actions.json",
     )
     p.add_argument(
+        "--policies",
+        type=labelled_policy,
+        nargs="+",
+        default=None,
+        metavar="LABEL=SOURCE",
+        action=Once,
+        help="train nothing: these policies (SOURCE: shipped, or an agent checkpoint) beside the checkpoint's own and "
+        "a uniform player in its dream, reward and ends per chunk, to policies.json",
+    )
+    p.add_argument(
         "--dreams",
         type=count(1),
         default=32,
         action=Once,
-        help="dreams per measurement with --swap or --actions (default 32, two chunks each)",
+        help="dreams per measurement with --swap, --actions or --policies (default 32, two chunks each)",
     )
     p.add_argument(
         "--real-chunks",
@@ -609,6 +698,25 @@ def _swap_main(a, out: Path) -> int:
     return 0
 
 
+def _policies_main(a, out: Path) -> int:
+    _check_empty(out)
+    labels = [label for label, _ in a.policies]
+    if len(set(labels)) < len(labels):
+        raise ValueError(f"--policies {' '.join(labels)}: a label is given twice; give each policy its own label")
+    rows = policy_outcomes(a.checkpoint, dict(a.policies), a.dataset, a.dreams, 2, a.seed, a.device, a.config, a.game)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "policies.json", rows)
+    print(
+        f"reward and ends per chunk in the dream of {a.checkpoint} ({rows[0]['chunks']} chunks each, the same seeds):"
+    )
+    for r in rows:
+        print(
+            f"  {r['policy']:>12}  reward {r['reward']:.3f}{_pm(r['reward_sem'])}  ends {r['ends']:.3f}"
+            f"{_pm(r['ends_sem'])}  ({r['source']})"
+        )
+    return 0
+
+
 def _actions_main(a, out: Path) -> int:
     _check_empty(out)
     rows = action_rewards(
@@ -645,14 +753,19 @@ def _actions_main(a, out: Path) -> int:
 @command
 def main(argv=None) -> int:
     a = parse_args(argv)
-    kind = "swap" if a.swap is not None else "actions" if a.actions else "probe"
+    modes = [
+        m for m, on in (("--swap", a.swap is not None), ("--actions", a.actions), ("--policies", a.policies)) if on
+    ]
+    kind = modes[0].removeprefix("--") if modes else "probe"
     out = a.out or (_run_of(a.checkpoint) or Path.cwd()) / f"{kind}-seed{a.seed}"
     with refusals(CheckpointError):
         configure_torch()
-        if (a.swap is not None or a.actions) and (a.test_games or a.test_every):
-            raise ValueError(
-                "--test-games and --test-every go with a probe that trains a policy, not with --swap or --actions"
-            )
+        if len(modes) > 1:
+            raise ValueError(f"{' and '.join(modes)}: give one of them (each is a measurement of its own)")
+        if modes and (a.test_games or a.test_every):
+            raise ValueError(f"--test-games and --test-every go with a probe that trains a policy, not with {modes[0]}")
+        if a.policies:
+            return _policies_main(a, out)
         if a.swap is not None:
             return _swap_main(a, out)
         if a.actions:

@@ -65,7 +65,7 @@ def test_probe_cli_on_a_run(tmp_path, refused, monkeypatch):
     assert len((here / "probe-seed0" / "probe.jsonl").read_text().splitlines()) == 1
 
 
-def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path, refused):
+def test_probe_cli_swaps_parts_and_sets_policies_side_by_side(tmp_path, refused):
     run = fake_run(tmp_path, "state.pt.bk")          # state.pt.bk stands in for the epoch before
     p = run_cli(str(run), "--swap", str(run / "checkpoints" / "state.pt.bk"), "--dreams", "2", "--no-progress")
     assert p.returncode == 0, p.stderr
@@ -74,6 +74,15 @@ def test_probe_cli_swaps_parts_between_two_checkpoints(tmp_path, refused):
     assert "is not empty" in refused(probe_main, run, "--swap", run / "checkpoints" / "state.pt.bk", "--dreams", "2")   # the first result stays
     refused(probe_main, run, "--swap", tmp_path / "missing.pt", "--out", tmp_path / "o")
     assert not (tmp_path / "o").exists()
+    # named policies side by side in the run's dream (here in this process: no interpreter to start)
+    assert probe_main([str(run), "--policies", f"old={run / 'checkpoints' / 'state.pt.bk'}", "--dreams", "2", "--no-progress"]) == 0
+    rows = json.loads((run / "policies-seed0" / "policies.json").read_text())
+    assert [(r["policy"], r["chunks"]) for r in rows] == [("this", 4), ("old", 4), ("uniform", 4)]
+    for bad, why in [(["--policies", "old"], "is not LABEL=SOURCE"), (["--policies", "a=shipped", "a=shipped"], "given twice"),
+                     (["--policies", "this=shipped"], "own rows"), (["--policies", f"a={tmp_path / 'missing.pt'}"], "does not exist"),
+                     (["--policies", "a=shipped", "--actions"], "give one of them")]:
+        assert why in refused(probe_main, run, *bad, "--out", tmp_path / "p"), bad
+    assert not (tmp_path / "p").exists()
 
 
 def test_probe_cli_sets_each_action_in_the_dream_beside_the_real_game(tmp_path, refused):
