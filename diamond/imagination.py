@@ -17,11 +17,12 @@ from torch import Tensor
 
 from .atari import action_names
 from .compute import apply_compute, native_bfloat16
-from .config import SAMPLE_WEIGHTS, SamplerConfig, config_from_dict
+from .config import DREAM_STARTS, SAMPLE_WEIGHTS, SamplerConfig, config_from_dict
 from .data import EpisodeDataset, SegmentSampler, make_batch
 from .edm import Denoiser
 from .reward_end import RewEndModel
 from .sampler import generate_next_obs
+from .world_model import breakout_objects
 from .optim import load_state
 
 # %% ../nbs/09_imagination.ipynb #76ffc238
@@ -54,10 +55,14 @@ class WorldModelEnv:
         sample_weights=SAMPLE_WEIGHTS,
         seed: int | None = None,
         preload_batches: int = 0,
+        starts: str = "any",
     ):
         self.denoiser, self.rew_end, self.dataset, self.sampler_cfg = denoiser, rew_end_model, dataset, sampler_cfg
         self.num_envs, self.horizon, self.L = batch_size, horizon, denoiser.cfg.unet.num_steps_conditioning
         self.device = next(denoiser.parameters()).device
+        if starts not in DREAM_STARTS:
+            raise ValueError(f"starts={starts!r}: expected one of {', '.join(DREAM_STARTS)}")
+        self.starts = starts
         self.windows = SegmentSampler(dataset, self.L, batch_size, sample_weights, seed=seed)
         self.generator = torch.Generator(self.device)
         self.generator.manual_seed(seed if seed is not None else int(torch.randint(2**62, ())))
@@ -70,9 +75,30 @@ class WorldModelEnv:
 
     @torch.no_grad()
     def _draw(self, n: int):
-        b = make_batch(self.dataset, self.windows.sample_windows(n), self.L).to(self.device)
-        _, _, hx_cx = self.rew_end(b.obs[:, :-1], b.act[:, :-1], b.obs[:, 1:])
-        return b.obs, b.act, hx_cx
+        obs, act = self._start_windows(n)
+        obs, act = obs.to(self.device), act.to(self.device)
+        _, _, hx_cx = self.rew_end(obs[:, :-1], act[:, :-1], obs[:, 1:])
+        return obs, act, hx_cx
+
+    def _start_windows(self, n: int, tries: int = 100):
+        """n real windows (obs, act) on the CPU: any window of the data (the paper), or with `starts='ball_in_play'`
+        only those whose last frame shows the ball (drawn the same way, the others dropped)."""
+        if self.starts == "any":
+            b = make_batch(self.dataset, self.windows.sample_windows(n), self.L)
+            return b.obs, b.act
+        obs, act, have = [], [], 0
+        for _ in range(tries):
+            b = make_batch(self.dataset, self.windows.sample_windows(n), self.L)
+            keep = torch.from_numpy(breakout_objects(b.obs[:, -1])["ball_present"])
+            obs.append(b.obs[keep])
+            act.append(b.act[keep])
+            have += int(keep.sum())
+            if have >= n:
+                return torch.cat(obs)[:n], torch.cat(act)[:n]
+        raise ValueError(
+            f"starts='ball_in_play': {have} of {n} windows with a ball found in {tries * n} drawn; the data holds "
+            "too few frames with a ball in play (collect more, or set world_model_env.starts='any')"
+        )
 
     def _windows(self, n: int):
         """n real windows (obs, act) and the reward/end LSTM state burned in on their L-1 transitions: drawn now, or the

@@ -103,6 +103,7 @@ def diamond_loop(tr: "AgentTrainer", until: int | None = None) -> dict:
                 cfg.actor_critic_optim.sample_weights,
                 seed=tr.seed(e, 4),
                 preload_batches=cfg.parity.preload_batches,
+                starts=cfg.world_model_env.starts,
             )
             tr.dreams = DreamRollouts(ac, wm, seed=tr.seed(e, 5), burn_in_grad=cfg.parity.burn_in_grad)
         m |= tr.train("actor_critic", e, actor_critic_loss_fn(tr.dreams, cfg.actor_critic_loss))
@@ -360,6 +361,7 @@ def dream_figure(self: AgentTrainer, dreams: int = 3):
         cfg.world_model_env.horizon,
         cfg.actor_critic_optim.sample_weights,
         seed=self.seed(0, 7),
+        starts=cfg.world_model_env.starts,
     )
     r = DreamRollouts(self.agent.actor_critic, wm, seed=self.seed(0, 8)).chunk(cfg.world_model_env.horizon, record=True)
     names = action_names(cfg.game)

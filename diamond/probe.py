@@ -158,6 +158,7 @@ def probe_imagination(
         cfg.world_model_env.horizon,
         cfg.actor_critic_optim.sample_weights,
         seed=derived_seed(seed, 0, 10),
+        starts=cfg.world_model_env.starts,
     )
     tr = Trainer(
         ac,
@@ -300,6 +301,7 @@ def dream_chunk_outcomes(
         horizon,
         cfg.actor_critic_optim.sample_weights,
         seed=derived_seed(seed, 0, 10),
+        starts=cfg.world_model_env.starts,
     )
     rollouts = DreamRollouts(policy, wm, seed=derived_seed(seed, 0, 11))
     rs = [rollouts.chunk(horizon) for _ in range(chunks)]
