@@ -301,7 +301,7 @@ def evaluate(self: AgentTrainer, episodes: int, e: int) -> dict:
 def end_epoch(self: AgentTrainer, m: dict) -> None:
     "The epoch is done: checkpoint, then its metrics line (chapter 17)."
     self.epoch = m["epoch"]
-    close_epoch(self, m)
+    close_epoch(self, m, self.cfg.training.keep_agent_every)
 
 # %% ../nbs/11_agent.ipynb #730853e9
 @patch

@@ -26,7 +26,15 @@ from tqdm.auto import tqdm
 
 import diamond
 from .compute import native_bfloat16
-from .config import SPEED_ONLY_FIELDS, Config, atomic_write, config_diff, load_config, save_config, write_json
+from diamond.config import (
+    RESULT_NEUTRAL_FIELDS,
+    Config,
+    atomic_write,
+    config_diff,
+    load_config,
+    save_config,
+    write_json,
+)
 from .optim import Trainer
 from .viz import save_figure
 
@@ -85,7 +93,7 @@ class RunFolder:
             if not resume:
                 raise RunError(f"{d} already holds a run: resume it (--resume) or choose another run folder")
             diff = (
-                [k for k in config_diff(load_config(d / "config.json"), cfg) if k not in SPEED_ONLY_FIELDS]
+                [k for k in config_diff(load_config(d / "config.json"), cfg) if k not in RESULT_NEUTRAL_FIELDS]
                 if cfg
                 else []
             )
@@ -281,10 +289,14 @@ def run_state(tr) -> dict:
     }
 
 
-def save_run(tr) -> None:
-    "Checkpoint (with backup), then the agent's weights alone in the authors' layout (`checkpoints/agent.pt`)."
+def save_run(tr, keep_agent_every: int = 0) -> None:
+    """Checkpoint (with backup), then the agent's weights alone in the authors' layout (`checkpoints/agent.pt`); every
+    `keep_agent_every` epochs (0: never) also kept as `checkpoints/agent_epoch<N>.pt`."""
     tr.folder.write_checkpoint(run_state(tr), tr.epoch)
-    atomic_write(tr.folder.path / "checkpoints" / "agent.pt", lambda f: torch.save(tr.agent.state_dict(), f))
+    agent = tr.agent.state_dict()
+    atomic_write(tr.folder.path / "checkpoints" / "agent.pt", lambda f: torch.save(agent, f))
+    if keep_agent_every and tr.epoch % keep_agent_every == 0:
+        atomic_write(tr.folder.path / "checkpoints" / f"agent_epoch{tr.epoch}.pt", lambda f: torch.save(agent, f))
 
 
 def restore_run(tr, progress: bool = True) -> bool:
@@ -308,11 +320,11 @@ def restore_run(tr, progress: bool = True) -> bool:
     return True
 
 
-def close_epoch(tr, m: dict) -> None:
-    """Close an epoch: the checkpoint first, then its metrics line (a kill between the two repeats the line's epoch,
-    never loses it)."""
+def close_epoch(tr, m: dict, keep_agent_every: int = 0) -> None:
+    """Close an epoch: the checkpoint first (`save_run`), then its metrics line (a kill between the two repeats the
+    line's epoch, never loses it)."""
     tr.last_metrics = m
-    save_run(tr)
+    save_run(tr, keep_agent_every)
     tr.folder.fault("metrics", m["epoch"])
     tr.folder.append_metrics(m)
 

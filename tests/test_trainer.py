@@ -200,11 +200,18 @@ def test_run_folder_contents(baseline):
 
 
 def test_same_seed_same_run(baseline, tmp_path):
+    "The same seed gives the same run, also when it keeps its agent every 2 epochs (training.keep_agent_every)."
     folder, res = baseline
-    res2 = AgentTrainer(smoke_config(seed=3), tmp_path / "again", progress=False).run()
+    res2 = AgentTrainer(smoke_config(seed=3, overrides={"training.keep_agent_every": 2}), tmp_path / "again",
+                        progress=False).run()
     assert strip_times(RunFolder(tmp_path / "again").read_metrics()) == strip_times(RunFolder(folder).read_metrics())
     assert res2["final_returns"] == res["final_returns"]
     assert same_datasets(folder / "dataset" / "train", tmp_path / "again" / "dataset" / "train")
+    kept = sorted(p.name for p in (tmp_path / "again" / "checkpoints").glob("agent_epoch*.pt"))
+    assert res2["epochs"] == 4 and kept == ["agent_epoch0.pt", "agent_epoch2.pt", "agent_epoch4.pt"]   # 0: before any training
+    assert not list((folder / "checkpoints").glob("agent_epoch*.pt"))          # the default keeps only the latest
+    last, final = (torch.load(tmp_path / "again" / "checkpoints" / f, weights_only=True) for f in ("agent_epoch4.pt", "agent.pt"))
+    assert last.keys() == final.keys() and all(torch.equal(last[k], final[k]) for k in last)
 
 
 KILLABLE = Path(__file__).parent / "killable_train.py"
