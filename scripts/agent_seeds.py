@@ -19,7 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from diamond.cli import flat_config  # noqa: E402
-from diamond.config import SPEED_ONLY_FIELDS, ConfigError, load_config  # noqa: E402
+from diamond.config import RESULT_NEUTRAL_FIELDS, ConfigError, load_config  # noqa: E402
 from diamond.runs import plot_seed_curves  # noqa: E402
 from diamond.viz import save_figure  # noqa: E402
 
@@ -49,7 +49,7 @@ def config_differences(folders: dict[str, Path]) -> list[str]:
         return lines
     first, ref = next(iter(configs.items()))
     for label, cfg in configs.items():
-        keys = [k for k in sorted(cfg) if cfg[k] != ref[k] and k != "seed" and k not in SPEED_ONLY_FIELDS]
+        keys = [k for k in sorted(cfg) if cfg[k] != ref[k] and k != "seed" and k not in RESULT_NEUTRAL_FIELDS]
         if keys:
             lines.append(f"{label}: " + "; ".join(f"{k} = {cfg[k]!r} ({first}: {ref[k]!r})" for k in keys))
     return lines
