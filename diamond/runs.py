@@ -26,15 +26,8 @@ from tqdm.auto import tqdm
 
 import diamond
 from .compute import native_bfloat16
-from diamond.config import (
-    RESULT_NEUTRAL_FIELDS,
-    Config,
-    atomic_write,
-    config_diff,
-    load_config,
-    save_config,
-    write_json,
-)
+from .config import RESULT_NEUTRAL_FIELDS, Config, atomic_write, config_diff, load_config
+from .config import save_config, write_json
 from .optim import Trainer
 from .viz import save_figure
 
