@@ -411,7 +411,7 @@ class SegmentSampler:
 def make_batch(dataset: EpisodeDataset, windows: list[tuple[int, int]], seq_len: int) -> Batch:
     "Cut the windows (episode id, start) of `seq_len` steps out of `dataset`, padding outside the episodes."
     B, S = len(windows), seq_len
-    frame = next(iter(dataset.episodes.values())).obs.shape[1:]
+    frame = dataset[dataset.ids[0]].obs.shape[1:]
     obs = np.zeros((B, S, *frame), np.uint8)
     pad = np.ones((B, S), bool)
     act, rew = np.zeros((B, S), np.int64), np.zeros((B, S), np.float32)
