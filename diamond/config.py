@@ -209,11 +209,19 @@ class WorldModelEnvConfig:
     # where dreams start: "any" window of the data (the paper), or "ball_in_play": only windows whose last frame shows
     # the ball (Breakout; chapter 09)
     starts: str = "any"
+    # 0: dreams end where the reward/end model says (the paper); k > 0: also where the Breakout ball, last seen low, has
+    # been missing k frames in a row (chapter 09)
+    end_on_ball_lost: int = 0
 
     def __post_init__(self):
         if self.starts not in DREAM_STARTS:
             raise ConfigError(
                 f"world_model_env.starts={self.starts!r}: expected 'any' (the paper) or 'ball_in_play' (Breakout)"
+            )
+        if self.end_on_ball_lost < 0:
+            raise ConfigError(
+                f"world_model_env.end_on_ball_lost={self.end_on_ball_lost}: 0 (ends from the model alone, the paper) "
+                "or a number of frames"
             )
 
 
@@ -474,6 +482,11 @@ class Config:
             raise ConfigError(
                 f"world_model_env.starts='ball_in_play' reads a Breakout ball; game={self.game!r} has none: "
                 "use world_model_env.starts='any'"
+            )
+        if self.world_model_env.end_on_ball_lost and self.game != "Breakout":
+            raise ConfigError(
+                f"world_model_env.end_on_ball_lost={self.world_model_env.end_on_ball_lost} reads a Breakout ball; "
+                f"game={self.game!r} has none: use world_model_env.end_on_ball_lost=0"
             )
         if self.rew_end.windows == "after_serve" and self.game != "Breakout":
             raise ConfigError(

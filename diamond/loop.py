@@ -104,6 +104,7 @@ def diamond_loop(tr: "AgentTrainer", until: int | None = None) -> dict:
                 seed=tr.seed(e, 4),
                 preload_batches=cfg.parity.preload_batches,
                 starts=cfg.world_model_env.starts,
+                end_on_ball_lost=cfg.world_model_env.end_on_ball_lost,
             )
             tr.dreams = DreamRollouts(ac, wm, seed=tr.seed(e, 5), burn_in_grad=cfg.parity.burn_in_grad)
         m |= tr.train("actor_critic", e, actor_critic_loss_fn(tr.dreams, cfg.actor_critic_loss))
@@ -362,6 +363,7 @@ def dream_figure(self: AgentTrainer, dreams: int = 3):
         cfg.actor_critic_optim.sample_weights,
         seed=self.seed(0, 7),
         starts=cfg.world_model_env.starts,
+        end_on_ball_lost=cfg.world_model_env.end_on_ball_lost,
     )
     r = DreamRollouts(self.agent.actor_critic, wm, seed=self.seed(0, 8)).chunk(cfg.world_model_env.horizon, record=True)
     names = action_names(cfg.game)

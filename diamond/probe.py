@@ -159,6 +159,7 @@ def probe_imagination(
         cfg.actor_critic_optim.sample_weights,
         seed=derived_seed(seed, 0, 10),
         starts=cfg.world_model_env.starts,
+        end_on_ball_lost=cfg.world_model_env.end_on_ball_lost,
     )
     tr = Trainer(
         ac,
@@ -302,6 +303,7 @@ def dream_chunk_outcomes(
         cfg.actor_critic_optim.sample_weights,
         seed=derived_seed(seed, 0, 10),
         starts=cfg.world_model_env.starts,
+        end_on_ball_lost=cfg.world_model_env.end_on_ball_lost,
     )
     rollouts = DreamRollouts(policy, wm, seed=derived_seed(seed, 0, 11))
     rs = [rollouts.chunk(horizon) for _ in range(chunks)]
