@@ -150,7 +150,7 @@ def class_metrics(conf: Tensor) -> dict:
 
 # %% ../nbs/08_reward_end.ipynb #946f7815
 def first_ball(ep: Episode, chunk: int = 256) -> int:
-    "Index of the first frame of `ep` that shows the Breakout ball (chapter 07's object reader); `len(ep)` if none does."
+    "Index of the first frame of `ep` showing the Breakout ball (chapter 07's object reader); `len(ep)` if none does."
     for s in range(0, len(ep), chunk):
         present = breakout_objects(ep.obs[s : s + chunk])["ball_present"]
         if present.any():
