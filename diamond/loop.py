@@ -123,7 +123,7 @@ LOGGED = {
 
 #: World-model fields that change how the weights are trained, not their shapes: a run may start from weights trained
 #: otherwise.
-TRAINING_ONLY_FIELDS = {"rew_end.final_obs_at_end", "rew_end.windows"}
+TRAINING_ONLY_FIELDS = {"rew_end.final_obs_at_end"}
 
 
 def initial_world_model(cfg: Config) -> dict | None:

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['RewEndEncoder', 'RewEndModel', 'confusion', 'expected_confusion', 'end_next_frames', 'rew_end_logits', 'rew_end_loss',
-           'rew_end_loss_from_logits', 'class_metrics', 'first_ball', 'AfterServe', 'rew_end_sampler',
-           'rew_end_loss_fn', 'episode_chunks', 'within_one_step', 'evaluate_rew_end']
+           'rew_end_loss_from_logits', 'class_metrics', 'rew_end_sampler', 'rew_end_loss_fn', 'episode_chunks',
+           'within_one_step', 'evaluate_rew_end']
 
 # %% ../nbs/08_reward_end.ipynb #613ecf38
 from collections.abc import Callable, Iterator
@@ -18,10 +18,9 @@ from torch import Tensor
 
 from .compute import autocast
 from .config import RewEndConfig
-from .data import Batch, Episode, EpisodeDataset, SegmentSampler, make_batch
+from .data import Batch, EpisodeDataset, SegmentSampler, make_batch
 from .optim import init_lstm
 from .unet import Downsample, ResBlocks
-from .world_model import breakout_objects
 
 # %% ../nbs/08_reward_end.ipynb #a7d4d744
 class RewEndEncoder(nn.Module):
@@ -149,38 +148,10 @@ def class_metrics(conf: Tensor) -> dict:
     }
 
 # %% ../nbs/08_reward_end.ipynb #946f7815
-def first_ball(ep: Episode, chunk: int = 256) -> int:
-    "Index of the first frame of `ep` showing the Breakout ball (chapter 07's object reader); `len(ep)` if none does."
-    for s in range(0, len(ep), chunk):
-        present = breakout_objects(ep.obs[s : s + chunk])["ball_present"]
-        if present.any():
-            return s + int(present.argmax())
-    return len(ep)
-
-
-class AfterServe:
-    """`dataset` seen from each life's first frame with the Breakout ball in play: the steps of a ball waiting to be
-    served left out, the lives that never served dropped. Read-only; the cuts are found when the view is made."""
-
-    def __init__(self, dataset: EpisodeDataset):
-        self.dataset, self.path = dataset, dataset.path
-        self.cut = {i: first_ball(dataset[i]) for i in dataset.ids}
-        self.ids = [i for i in dataset.ids if self.cut[i] < len(dataset[i])]
-        self.lengths = np.array([len(dataset[i]) - self.cut[i] for i in self.ids], dtype=np.int64)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, episode_id: int) -> Episode:
-        ep, c = self.dataset[episode_id], self.cut[episode_id]
-        return Episode(ep.obs[c:], ep.act[c:], ep.rew[c:], ep.end[c:], ep.trunc[c:], ep.final_obs)
-
-
 def rew_end_sampler(dataset: EpisodeDataset, cfg, seed: int | None = None) -> SegmentSampler:
-    """Training windows of `rew_end.seq_len` steps, padded on both sides, with the recency weights: from any step
-    (the paper) or, with `rew_end.windows='after_serve'`, from each life's serve on."""
+    "Training windows of `rew_end.seq_len` steps, padded on both sides, with the recency weights."
     return SegmentSampler(
-        AfterServe(dataset) if cfg.rew_end.windows == "after_serve" else dataset,
+        dataset,
         cfg.rew_end.seq_len,
         cfg.rew_end_optim.batch_size,
         cfg.rew_end_optim.sample_weights,

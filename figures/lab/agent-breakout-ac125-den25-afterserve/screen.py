@@ -1,4 +1,4 @@
-"""Screen of the fifth lever (the reward/end model learns from each life only after its serve, `rew_end.windows`):
+"""Screen of the fifth lever (the reward/end model learns from each life only after its serve; `AfterServe` below):
 a run's world model, its reward/end model trained further for N updates on the run's own data, once from every window
 (the paper) and once from the serve on, both from the same weights and seed; then what a held action pays and how often
 it ends a chunk, in the dream and in the real game (`diamond probe --actions`). Also, in the run's data, how many frames
@@ -17,11 +17,39 @@ import numpy as np
 import torch
 
 from diamond.checkpoints import load_agent, save_official
-from diamond.config import config_to_dict, load_config
-from diamond.data import EpisodeDataset
+from diamond.config import load_config
+from diamond.data import Episode, EpisodeDataset
 from diamond.optim import Trainer
-from diamond.reward_end import first_ball, rew_end_loss_fn, rew_end_sampler
+from diamond.reward_end import rew_end_loss_fn, rew_end_sampler
 from diamond.world_model import breakout_objects
+
+
+def first_ball(ep: Episode, chunk: int = 256) -> int:
+    "Index of the first frame of `ep` showing the Breakout ball (chapter 07's object reader); `len(ep)` if none does."
+    for s in range(0, len(ep), chunk):
+        present = breakout_objects(ep.obs[s : s + chunk])["ball_present"]
+        if present.any():
+            return s + int(present.argmax())
+    return len(ep)
+
+
+class AfterServe:
+    """`dataset` seen from each life's first frame with the Breakout ball in play: the steps of a ball waiting to be
+    served left out, the lives that never served dropped (what `SegmentSampler` and `make_batch` read of a dataset)."""
+
+    def __init__(self, dataset: EpisodeDataset):
+        self.dataset, self.path = dataset, dataset.path
+        self.cut = {i: first_ball(dataset[i]) for i in dataset.ids}
+        self.ids = [i for i in dataset.ids if self.cut[i] < len(dataset[i])]
+        self.lengths = np.array([len(dataset[i]) - self.cut[i] for i in self.ids], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, episode_id: int) -> Episode:
+        ep, c = self.dataset[episode_id], self.cut[episode_id]
+        return Episode(ep.obs[c:], ep.act[c:], ep.rew[c:], ep.end[c:], ep.trunc[c:], ep.final_obs)
+
 
 p = argparse.ArgumentParser()
 p.add_argument("run")
@@ -56,17 +84,15 @@ print(json.dumps(facts))
 rows = {}
 for windows in ("any", "after_serve"):
     agent, cfg = load_agent(run)
-    d = config_to_dict(cfg)
-    d["rew_end"]["windows"] = windows
     cfg = load_config(run / "config.json")
-    cfg.rew_end.windows = windows
     torch.manual_seed(a.seed)
     model = agent.rew_end_model.train()
     tr = Trainer(model, rew_end_loss_fn(model), cfg.rew_end_optim, total_steps=a.updates)
-    logs = tr.train(rew_end_sampler(ds, cfg, seed=a.seed), a.updates, desc=f"reward/end {windows}")
+    data = AfterServe(ds) if windows == "after_serve" else ds
+    logs = tr.train(rew_end_sampler(data, cfg, seed=a.seed), a.updates, desc=f"reward/end {windows}")
     folder = out / windows
     (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(d, indent=1))
+    (folder / "config.json").write_text((run / "config.json").read_text())
     save_official(agent, folder / "checkpoints" / "agent.pt")
     loss = [np.mean([l["loss"] for l in logs[:20]]), np.mean([l["loss"] for l in logs[-20:]])]
     print(f"{windows}: loss {loss[0]:.3f} -> {loss[1]:.3f}", flush=True)
