@@ -17,7 +17,6 @@ import numpy as np
 import torch
 
 from diamond.checkpoints import load_agent, save_official
-from diamond.config import load_config
 from diamond.data import Episode, EpisodeDataset
 from diamond.optim import Trainer
 from diamond.reward_end import rew_end_loss_fn, rew_end_sampler
@@ -84,7 +83,6 @@ print(json.dumps(facts))
 rows = {}
 for windows in ("any", "after_serve"):
     agent, cfg = load_agent(run)
-    cfg = load_config(run / "config.json")
     torch.manual_seed(a.seed)
     model = agent.rew_end_model.train()
     tr = Trainer(model, rew_end_loss_fn(model), cfg.rew_end_optim, total_steps=a.updates)
