@@ -91,7 +91,7 @@ for kind, evs in chosen.items():
     dreams = torch.cat(dreams)  # (n, H, ...): frames L .. L+H-1 of each window
     seq = torch.cat([frames_to_float(torch.from_numpy(obs[:, :L])), dreams], 1)
     od, orl = breakout_objects(seq), breakout_objects(obs)
-    out, near_out, real_out = [], [], []
+    out, near_out, real_out, dream_near = [], [], [], []
     for b, (_, _, dist) in enumerate(evs):
         real = first_event({k: v[b] for k, v in orl.items()}, L)  # the same event, read in the window
         dream = first_event({k: v[b] for k, v in od.items()}, L)
@@ -99,9 +99,12 @@ for kind, evs in chosen.items():
         real_out.append(real[0])
         if dist <= 4:
             near_out.append(dream[0])
+        if dream[0] in ("caught", "lost") and dream[2] <= 4:
+            dream_near.append(dream[0])  # the dream's own paddle within 4 columns of its own ball
     count = lambda xs: {k: round(xs.count(k) / max(1, len(xs)), 3) for k in ("caught", "lost", "vanished", "none")}
     rows[kind] = {"events": len(evs), "of": len(events[kind]), "real_window": count(real_out), "dream": count(out),
-                  "paddle_near": {"events": len(near_out), "dream": count(near_out)}}
+                  "paddle_near": {"events": len(near_out), "dream": count(near_out)},
+                  "dream_paddle_near": {"events": len(dream_near), "dream": count(dream_near)}}
     print(kind, json.dumps(rows[kind]), flush=True)
 res = {
     "label": a.label,
