@@ -72,17 +72,18 @@ for i in ds.ids:
         kind, at, dist = first_event(o, t)
         if at < 0:
             break
-        if kind in events and at - a.lead - L >= 0 and at - a.lead - L + L + H <= len(ep.obs):
-            events[kind].append((i, at, dist))
-        t = max(at, t) + 1
+        start = at - a.lead - L  # the window: L real frames, then H dreamed ones, the event `lead` steps in
+        if kind in events and start >= 0 and start + L + H <= len(ep.obs):
+            events[kind].append((i, start, dist))
+        t = at + 1
 rng = np.random.default_rng(a.seed)
 chosen = {k: [v[j] for j in sorted(rng.permutation(len(v))[: a.max_events])] for k, v in events.items()}
 
 t0, rows = time.time(), {}
 gen = torch.Generator().manual_seed(a.seed)
 for kind, evs in chosen.items():
-    obs = np.stack([ds[i].obs[at - a.lead - L : at - a.lead + H] for i, at, _ in evs])  # (n, L+H, ...) uint8
-    act = np.stack([ds[i].act[at - a.lead - L : at - a.lead + H] for i, at, _ in evs])
+    obs = np.stack([ds[i].obs[s : s + L + H] for i, s, _ in evs])  # (n, L+H, ...) uint8
+    act = np.stack([ds[i].act[s : s + L + H] for i, s, _ in evs])
     dreams = []
     for s in range(0, len(evs), 32):
         o_, a_ = frames_to_float(torch.from_numpy(obs[s : s + 32])), torch.from_numpy(act[s : s + 32])
