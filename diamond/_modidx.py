@@ -121,6 +121,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'diamond.boxing.sample_next': ('fig_boxing_multimodality.html#sample_next', 'diamond/boxing.py'),
                                 'diamond.boxing.sharpness_table': ('fig_boxing_multimodality.html#sharpness_table', 'diamond/boxing.py')},
             'diamond.chapters': { 'diamond.chapters.ChapterFailed': ('chapters.html#chapterfailed', 'diamond/chapters.py'),
+                                  'diamond.chapters.batch_copy': ('chapters.html#batch_copy', 'diamond/chapters.py'),
                                   'diamond.chapters.chapter_parameters': ('chapters.html#chapter_parameters', 'diamond/chapters.py'),
                                   'diamond.chapters.check_chapter_parameters': ( 'chapters.html#check_chapter_parameters',
                                                                                  'diamond/chapters.py'),
