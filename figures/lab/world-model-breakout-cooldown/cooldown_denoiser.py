@@ -53,7 +53,7 @@ p.add_argument("--out", required=True)
 a = p.parse_args()
 out = Path(a.out)
 args_file = out / "args.json"
-args = {k: v for k, v in vars(a).items()}
+args = vars(a)
 if out.exists() and any(out.iterdir()):
     if not args_file.exists() or json.loads(args_file.read_text()) != args:
         raise SystemExit(f"error: {out} holds something else than this continuation: give a new folder")
