@@ -9,6 +9,7 @@ __all__ = ['KERNEL_ARGUMENTS', 'LESSON_TAG', 'notebooks_dir', 'chapter_parameter
 # %% ../nbs/19_chapters.ipynb #d1b908a8
 import ast
 import json
+from itertools import groupby
 from pathlib import Path
 
 from .config import ConfigError
@@ -102,24 +103,19 @@ def batch_copy(notebook: Path | str):
     import nbformat  # imported here: importing the kit stays cheap
 
     nb = nbformat.read(str(notebook), as_version=4)
-    cells, left = [], []
-    for c in nb.cells + [None]:
-        if c is not None and LESSON_TAG in c.get("metadata", {}).get("tags", []):
-            left.append(c)
+    cells = []
+    for is_lesson, run in groupby(nb.cells, key=lambda c: LESSON_TAG in c.get("metadata", {}).get("tags", [])):
+        run = list(run)
+        if not is_lesson:
+            cells += run
             continue
-        if left:
-            heads = [
-                ln for x in left if x.cell_type == "markdown" for ln in x.source.splitlines() if ln.startswith("#")
-            ]
-            what = f' ("{heads[0].lstrip("# ")}")' if heads else ""
-            cells.append(
-                nbformat.v4.new_markdown_cell(
-                    f"*{len(left)} cell(s) of the lesson left out here{what}: they show the reader results that are "
-                    f"not this run's. Open the chapter in `nbs/` to see them.*"
-                )
+        heads = [ln for x in run if x.cell_type == "markdown" for ln in x.source.splitlines() if ln.startswith("#")]
+        what = f' ("{heads[0].lstrip("# ")}")' if heads else ""
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                f"*{len(run)} cell(s) of the lesson left out here{what}: they show the reader results that are "
+                f"not this run's. Open the chapter in `nbs/` to see them.*"
             )
-            left = []
-        if c is not None:
-            cells.append(c)
+        )
     nb.cells = cells
     return nb
