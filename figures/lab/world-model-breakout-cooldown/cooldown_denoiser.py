@@ -51,6 +51,8 @@ p.add_argument("--checkpoint-every", type=int, default=250)
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--out", required=True)
 a = p.parse_args()
+if a.cooldown > a.updates or a.eval_every <= 0 or a.updates % a.eval_every:
+    raise SystemExit("error: --cooldown at most --updates, and --updates a multiple of --eval-every")
 out = Path(a.out)
 args_file = out / "args.json"
 args = vars(a)
@@ -61,8 +63,6 @@ if out.exists() and any(out.iterdir()):
 else:
     (out / "checkpoints").mkdir(parents=True, exist_ok=True)
     args_file.write_text(json.dumps(args, indent=1))
-if a.cooldown > a.updates or a.eval_every <= 0 or a.updates % a.eval_every:
-    raise SystemExit("error: --cooldown at most --updates, and --updates a multiple of --eval-every")
 
 agent, cfg = load_agent(a.checkpoint, config=a.config)
 cfg.denoiser_optim = dataclasses.replace(
